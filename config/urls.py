@@ -1,0 +1,19 @@
+"""The portal's URLs: public pages, the admin, the API schema, i18n."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from services import views as service_views
+
+urlpatterns = [
+    path("", service_views.home, name="home"),
+    path("health/", service_views.health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+admin.site.site_header = "Employment centre e-services"
+admin.site.site_title = "Employment centre e-services"

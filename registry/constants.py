@@ -1,0 +1,19 @@
+"""Choices of the registry app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MeasureKind(models.TextChoices):
+    """S3: the four kinds of referral to active employment measures."""
+
+    EMPLOYMENT = "employment", _("Referral to employment")
+    YOUTH_PRACTICE = "youth_practice", _("Referral to youth practice")
+    SOCIAL_JOBS = "social_jobs", _("Referral to social jobs")
+    PUBLIC_WORKS = "public_works", _("Referral to public works")
+
+
+class ProgrammeKind(models.TextChoices):
+    YOUTH_PRACTICE = "youth_practice", _("Youth practice")
+    SOCIAL_JOBS = "social_jobs", _("Social jobs")
+    PUBLIC_WORKS = "public_works", _("Public works")

@@ -1,0 +1,45 @@
+"""Choices of the services app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    """The application's states (DESIGN.md §4)."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    RECEIVED = "received", _("Documents being received")
+    INTAKE_REFUSED = "intake_refused", _("Intake refused")
+    REGISTERED = "registered", _("Registered")
+    IN_REVIEW = "in_review", _("In review")
+    RESULT_SIGNED = "result_signed", _("Result signed")
+    REFUSAL_SIGNED = "refusal_signed", _("Refusal signed")
+    ISSUED = "issued", _("Issued")
+
+
+class Channel(models.TextChoices):
+    DESK = "desk", _("Chancellery")
+    PORTAL = "portal", _("E-service portal")
+    GATEWAY = "gateway", _("E-government gateway")
+
+
+class GroundStage(models.TextChoices):
+    """Paragraph 10 grounds refuse either the intake (before registration)
+    or the service itself (after review)."""
+
+    INTAKE = "intake", _("Refusal of intake")
+    REVIEW = "review", _("Refusal of the service")
+
+
+# States from which an application has a registration number.
+NUMBERED_STATES = (
+    State.INTAKE_REFUSED,
+    State.REGISTERED,
+    State.IN_REVIEW,
+    State.RESULT_SIGNED,
+    State.REFUSAL_SIGNED,
+    State.ISSUED,
+)
+TAKEN_STATES = (State.IN_REVIEW, State.RESULT_SIGNED, State.REFUSAL_SIGNED, State.ISSUED)
+REMOTE_CHANNELS = (Channel.PORTAL, Channel.GATEWAY)

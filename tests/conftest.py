@@ -1,0 +1,107 @@
+"""Shared fixtures: the Mangistau offices, staff of every role, and the
+reglaments in force today."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from applicants.constants import Role
+from applicants.models import Applicant, User
+from reglament.models import LegalAct, Office, Region, ReglamentVersion
+from reglament.services import reglament_edition_copy
+from tests.factories import ApplicantFactory, OfficeFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def region(db: None) -> Region:
+    return Region.objects.get(code="mangystau")
+
+
+def training_edition(
+    region: Region, *, effective_from: datetime.date, norms: dict[str, int] | None = None, number: str = "T-1"
+) -> list[ReglamentVersion]:
+    act = LegalAct.objects.create(
+        kind="demo",
+        region=region,
+        issuer_ru="Учебная редакция",
+        number=number,
+        adopted_on=effective_from,
+        title_ru="Учебная редакция регламентов",
+        in_force_from=effective_from,
+    )
+    return reglament_edition_copy(region=region, legal_act=act, effective_from=effective_from, norms=norms)
+
+
+@pytest.fixture
+def current_reglaments(region: Region) -> list[ReglamentVersion]:
+    """The 2017 reglaments re-issued as a training edition in force since 2020."""
+    return training_edition(region, effective_from=datetime.date(2020, 4, 6))
+
+
+@pytest.fixture
+def aktau(current_reglaments: list[ReglamentVersion]) -> Office:
+    return OfficeFactory(
+        code="AKT", name_ru="Центр занятости г. Актау", name_kk="Ақтау қ. жұмыспен қамту орталығы"
+    )
+
+
+@pytest.fixture
+def zhanaozen(current_reglaments: list[ReglamentVersion]) -> Office:
+    return OfficeFactory(
+        code="ZHO", name_ru="Центр занятости г. Жанаозен", name_kk="Жаңаөзен қ. жұмыспен қамту орталығы"
+    )
+
+
+@pytest.fixture
+def clerk(aktau: Office) -> User:
+    return UserFactory(username="clerk.aktau", office=aktau, role=Role.CLERK)
+
+
+@pytest.fixture
+def executor(aktau: Office) -> User:
+    return UserFactory(username="executor.aktau", office=aktau, role=Role.EXECUTOR)
+
+
+@pytest.fixture
+def second_executor(aktau: Office) -> User:
+    return UserFactory(username="executor2.aktau", office=aktau, role=Role.EXECUTOR)
+
+
+@pytest.fixture
+def supervisor(aktau: Office) -> User:
+    return UserFactory(username="supervisor.aktau", office=aktau, role=Role.SUPERVISOR)
+
+
+@pytest.fixture
+def zhanaozen_clerk(zhanaozen: Office) -> User:
+    return UserFactory(username="clerk.zhanaozen", office=zhanaozen, role=Role.CLERK)
+
+
+@pytest.fixture
+def zhanaozen_executor(zhanaozen: Office) -> User:
+    return UserFactory(username="executor.zhanaozen", office=zhanaozen, role=Role.EXECUTOR)
+
+
+@pytest.fixture
+def administrator(aktau: Office) -> User:
+    return UserFactory(username="admin", office=aktau, role=Role.ADMINISTRATOR, is_staff=True)
+
+
+@pytest.fixture
+def applicant(db: None) -> Applicant:
+    return ApplicantFactory()
+
+
+@pytest.fixture
+def citizen(applicant: Applicant) -> User:
+    user = UserFactory(username=applicant.iin, iin=applicant.iin)
+    applicant.user = user
+    applicant.save(update_fields=["user"])
+    return user
