@@ -111,7 +111,9 @@ class WorkCalendar(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.work_start and self.work_end and self.work_start >= self.work_end:
+        if self.work_start is None or self.work_end is None:
+            return  # the field errors already say what is missing
+        if self.work_start >= self.work_end:
             raise ValidationError(_("The working day must start before it ends."))
         if (self.lunch_start is None) != (self.lunch_end is None):
             raise ValidationError(_("Give both the start and the end of the lunch break, or neither."))

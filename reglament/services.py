@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from reglament.models import LegalAct, Procedure, Region, ReglamentVersion
 
@@ -30,6 +32,12 @@ def reglament_edition_copy(
             "service_code", "-effective_from"
         ):
             latest.setdefault(version.service_code, version)
+        for version in latest.values():
+            if version.effective_from >= effective_from:
+                raise ValidationError(
+                    _("A new edition must start after %(date)s, when the current one started.")
+                    % {"date": version.effective_from.strftime("%d.%m.%Y")}
+                )
         for _code, previous in sorted(latest.items()):
             procedures = list(previous.procedures.order_by("order"))
             if previous.effective_to is None or previous.effective_to > effective_from:

@@ -26,7 +26,9 @@ def test_the_home_page_lists_the_three_services_with_their_norms(client: Client,
     assert "Served at the chancellery only" in text  # S2
 
 
-def test_the_home_page_is_in_russian_by_default_and_in_kazakh_on_request(client: Client, aktau: object) -> None:
+def test_the_home_page_is_in_russian_by_default_and_in_kazakh_on_request(
+    client: Client, aktau: object
+) -> None:
     russian = client.get("/").content.decode()
     client.post(reverse("set_language"), {"language": "kk", "next": "/"})
     kazakh = client.get("/").content.decode()
@@ -105,6 +107,9 @@ def test_a_refused_admin_transition_shows_the_reason_and_changes_nothing(
     )
 
     assert response.status_code == 200  # the form again, with the error
-    assert "Select a valid choice" in response.content.decode() or "Выберите корректный" in response.content.decode()
+    assert (
+        "Select a valid choice" in response.content.decode()
+        or "Выберите корректный" in response.content.decode()
+    )
     application.refresh_from_db()
     assert application.state == State.RECEIVED
