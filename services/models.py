@@ -224,7 +224,7 @@ class Application(FSMModelMixin, models.Model):
         blank=True,
         related_name="+",
     )
-    registered_at = models.DateTimeField(_("registered"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("registration time"), null=True, blank=True)
     executor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("executor"),
@@ -243,8 +243,8 @@ class Application(FSMModelMixin, models.Model):
         related_name="applications",
     )
     refusal_reason = models.TextField(_("reason for refusal"), blank=True)
-    decided_at = models.DateTimeField(_("result signed"), null=True, blank=True)
-    issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decision time"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("issue time"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("application")

@@ -4,8 +4,10 @@ reglaments in force today."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 
 import pytest
+from django.utils import translation
 
 from applicants.constants import Role
 from applicants.models import Applicant, User
@@ -17,6 +19,14 @@ from tests.factories import ApplicantFactory, OfficeFactory, UserFactory
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _english_messages() -> Iterator[None]:
+    """Assertions read the English source messages; tests about Russian and
+    Kazakh switch the language themselves."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

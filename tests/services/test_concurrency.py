@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections
+from django.utils import translation
 
 from applicants.models import Applicant, User
 from services import services as svc
@@ -29,7 +30,8 @@ def in_own_connection(call: Callable[[], Any]) -> Callable[[], Any]:
 
     def run() -> Any:
         try:
-            return call()
+            with translation.override("en"):  # the active language is per thread
+                return call()
         except svc.ServiceError as exc:
             return exc
         finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from applicants.models import Applicant, User
 from audit.models import AuditEntry
@@ -501,3 +502,21 @@ def test_the_state_field_cannot_be_written_directly(clerk: User, applicant: Appl
 
     with pytest.raises(AttributeError):
         application.state = State.ISSUED
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ru", "сейчас оно не может быть зарегистрировано"),
+        ("kk", "қазір тіркеу мүмкін емес"),
+    ],
+)
+def test_a_refusal_is_told_in_the_users_language(
+    clerk: User, applicant: Applicant, language: str, expected: str
+) -> None:
+    application = desk_application(clerk=clerk, applicant=applicant, until=State.REGISTERED)
+
+    with translation.override(language), pytest.raises(svc.WrongState) as excinfo:
+        svc.application_register(application_id=application.pk, actor=clerk)
+
+    assert expected in excinfo.value.message
