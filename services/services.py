@@ -19,14 +19,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
-from applicants.models import Applicant
+from applicants.models import Applicant, User
 from audit.services import audit_record
 from registry.constants import MeasureKind
 from reglament.constants import ProcedureCode
@@ -41,9 +41,6 @@ from services.models import (
     Service,
     StepRecord,
 )
-
-if TYPE_CHECKING:
-    from applicants.models import User
 
 
 class ServiceError(Exception):
@@ -477,8 +474,6 @@ def application_take(*, application_id: int, executor: User) -> Application:
 
 def application_reassign(*, application_id: int, supervisor: User, executor_id: int) -> Application:
     """A supervisor hands a taken request to another executor of the office."""
-    from applicants.models import User as UserModel
-
     with (
         _audited_refusal(actor=supervisor, action="reassign", application_id=application_id),
         transaction.atomic(),
@@ -488,7 +483,7 @@ def application_reassign(*, application_id: int, supervisor: User, executor_id: 
         _require_role(supervisor, "reassign_application", _("reassign requests"))
         _require_office(application, supervisor)
         _require_state(application, application.reassign, _("reassigned"))
-        new_executor = UserModel.objects.filter(
+        new_executor = User.objects.filter(
             pk=executor_id, is_active=True, office_id=application.office_id
         ).first()
         if new_executor is None or not new_executor.has_perm("services.sign_result"):
