@@ -10,10 +10,12 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applicants.constants import Role
 from applicants.identifiers import mask_iin, validate_iin
+from applicants.logging import mask_identifiers
 from reglament.models import Office
 
 
@@ -106,3 +108,25 @@ class Applicant(models.Model):
         """For public pages: surname initial only."""
         initials = "".join(f"{p[0]}." for p in (self.first_name, self.patronymic) if p)
         return f"{self.last_name[:1]}*** {initials}".strip()
+
+
+class LoginAttempt(models.Model):
+    """One try at the staff door. Kept in the database, not the cache, so a
+    lock holds across web processes and restarts (``applicants.throttle``)."""
+
+    username = models.CharField(_("login as typed"), max_length=150, help_text=_("Lowercased."))
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    succeeded = models.BooleanField(_("succeeded"), default=False)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("login attempt")
+        verbose_name_plural = _("login attempts")
+        indexes = [
+            models.Index(fields=["username", "created_at"], name="loginattempt_username_idx"),
+            models.Index(fields=["ip", "created_at"], name="loginattempt_ip_idx"),
+        ]
+
+    def __str__(self) -> str:
+        # Audit entries copy this label: a typed IIN never appears in full.
+        return f"{mask_identifiers(self.username)} @ {self.ip or '?'}"

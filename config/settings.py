@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "audit",
+    "pki",
     "reglament",
     "applicants",
     "registry",
@@ -107,7 +108,14 @@ PASSWORD_HASHERS: list[str] = env.list(
         "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     ],
 )
-LOGIN_URL = "admin:login"
+LOGIN_URL = "applicants:staff-login"
+# Login throttling: per username and per client address (see applicants.throttle).
+LOGIN_MAX_FAILURES: int = env.int("LOGIN_MAX_FAILURES", default=5)
+LOGIN_FAILURE_WINDOW_MINUTES: int = env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15)
+LOGIN_LOCK_MINUTES: int = env.int("LOGIN_LOCK_MINUTES", default=15)
+LOGIN_IP_MAX_FAILURES: int = env.int("LOGIN_IP_MAX_FAILURES", default=20)
+# How many reverse proxies append to X-Forwarded-For (1 behind the compose proxy).
+LOGIN_TRUSTED_PROXIES: int = env.int("LOGIN_TRUSTED_PROXIES", default=0)
 
 # Languages: Russian is the default; Kazakh is the state language and is
 # treated as first class; English for visitors.
@@ -140,6 +148,12 @@ STORAGES = {
 }
 # Uploaded documents live outside the web root and are never served directly.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+
+# E-signatures: staff keys are kept by the portal and protected by this
+# password; development creates a test certificate authority on first use.
+PKI_CA_DIR = Path(env.str("PKI_CA_DIR", default=str(BASE_DIR / "var" / "pki")))
+PKI_STAFF_KEY_PASSWORD: str = env.str("PKI_STAFF_KEY_PASSWORD", default="")
+PKI_PROVIDER_BIN: str = env.str("PKI_PROVIDER_BIN", default="081140000436")
 
 # Celery: with no broker configured, tasks run eagerly in-process (the demo).
 REDIS_URL: str = env.str("REDIS_URL", default="")

@@ -25,6 +25,7 @@ from applicants.models import Applicant, User
 from registry.constants import MeasureKind
 from services import services as svc
 from services.constants import GroundStage
+from services.forms import GroundForm, IssueForm, ReassignForm, ResultForm
 from services.models import (
     Application,
     RefusalGround,
@@ -89,32 +90,6 @@ class ReceiveForm(forms.Form):
     )
 
 
-class ResultForm(forms.Form):
-    result_text = forms.CharField(widget=forms.Textarea, label=_("Result"))
-
-
-class GroundForm(forms.Form):
-    ground = forms.ModelChoiceField(queryset=RefusalGround.objects.none(), label=_("Ground of refusal"))
-    reason = forms.CharField(widget=forms.Textarea, label=_("Reason, as the applicant will read it"))
-
-    def __init__(self, *args: Any, application: Application, stage: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["ground"].queryset = RefusalGround.objects.filter(  # type: ignore[attr-defined]
-            services=application.service, stage=stage, is_active=True
-        )
-
-
-class ReassignForm(forms.Form):
-    executor = forms.ModelChoiceField(queryset=User.objects.none(), label=_("New executor"))
-
-    def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        candidates = User.objects.filter(office=application.office, is_active=True, groups__name="executor")
-        if application.executor_id is not None:
-            candidates = candidates.exclude(pk=application.executor_id)
-        self.fields["executor"].queryset = candidates  # type: ignore[attr-defined]
-
-
 # name: (label, the model transition it runs)
 TRANSITIONS: dict[str, tuple[Any, str]] = {
     "register": (_("Register"), "register"),
@@ -129,13 +104,15 @@ TRANSITIONS: dict[str, tuple[Any, str]] = {
 
 def _form_for(name: str, application: Application, data: Any = None) -> forms.Form | None:
     if name == "sign_result":
-        return ResultForm(data)
+        return ResultForm(data, application=application)
     if name == "refuse_intake":
         return GroundForm(data, application=application, stage=GroundStage.INTAKE)
     if name == "refuse":
         return GroundForm(data, application=application, stage=GroundStage.REVIEW)
     if name == "reassign":
         return ReassignForm(data, application=application)
+    if name == "issue":
+        return IssueForm(data)
     return None
 
 
@@ -153,13 +130,21 @@ def _perform(name: str, application: Application, user: User, form: forms.Form |
     if name == "reassign":
         return svc.application_reassign(application_id=pk, supervisor=user, executor_id=data["executor"].pk)
     if name == "sign_result":
-        return svc.application_sign_result(application_id=pk, executor=user, result_text=data["result_text"])
+        return svc.application_sign_result(
+            application_id=pk,
+            executor=user,
+            result_text=data["result_text"],
+            vacancy_id=data["vacancy"].pk if data.get("vacancy") else None,
+            programme_id=data["programme"].pk if data.get("programme") else None,
+        )
     if name == "refuse":
         return svc.application_refuse(
             application_id=pk, executor=user, ground_id=data["ground"].pk, reason=data["reason"]
         )
     if name == "issue":
-        return svc.application_issue(application_id=pk, clerk=user)
+        return svc.application_issue(
+            application_id=pk, clerk=user, recipient_document=data.get("recipient_document", "")
+        )
     raise ValueError(name)
 
 
@@ -210,7 +195,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     )
     exclude = ("number_year", "number_seq")
     inlines = [StepRecordInline]
-    actions = ["register_selected", "take_selected", "issue_selected"]
+    actions = ["register_selected", "take_selected"]
     change_form_template = "admin/services/application/change_form.html"
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -332,10 +317,6 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Take the selected requests for review"))
     def take_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
         self._bulk(request, queryset, "take")
-
-    @admin.action(description=_("Issue the selected results"))
-    def issue_selected(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
-        self._bulk(request, queryset, "issue")
 
 
 @admin.register(StepRecord)

@@ -32,6 +32,18 @@ class GroundStage(models.TextChoices):
     REVIEW = "review", _("Refusal of the service")
 
 
+class ResultKind(models.TextChoices):
+    """G5 and S1–S3: what the executor signs."""
+
+    NOTIFICATION = "notification", _("Notification of registration as a job seeker")
+    CERTIFICATE = "certificate", _("Certificate of registration as unemployed")
+    REFERRAL_EMPLOYMENT = "referral_employment", _("Referral to employment")
+    REFERRAL_YOUTH_PRACTICE = "referral_youth_practice", _("Referral to youth practice")
+    REFERRAL_SOCIAL_JOBS = "referral_social_jobs", _("Referral to social jobs")
+    REFERRAL_PUBLIC_WORKS = "referral_public_works", _("Referral to public works")
+    REFUSAL = "refusal", _("Motivated refusal")
+
+
 # States from which an application has a registration number.
 NUMBERED_STATES = (
     State.INTAKE_REFUSED,

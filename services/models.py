@@ -8,6 +8,7 @@ the job of ``services.services`` — the one door to every transition.
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from services.constants import (
     TAKEN_STATES,
     Channel,
     GroundStage,
+    ResultKind,
     State,
 )
 
@@ -243,6 +245,12 @@ class Application(FSMModelMixin, models.Model):
         related_name="applications",
     )
     refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    due_at = models.DateTimeField(
+        _("current step due"),
+        null=True,
+        blank=True,
+        help_text=_("When the step under way is due; kept with the step records for fast queues."),
+    )
     decided_at = models.DateTimeField(_("decision time"), null=True, blank=True)
     issued_at = models.DateTimeField(_("issue time"), null=True, blank=True)
 
@@ -284,7 +292,8 @@ class Application(FSMModelMixin, models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["office", "state", "registered_at"]),
+            models.Index(fields=["office", "state", "due_at", "id"], name="application_queue_idx"),
+            models.Index(fields=["office", "issued_at", "id"], name="application_journal_idx"),
             models.Index(fields=["executor", "state"]),
         ]
 
@@ -440,3 +449,99 @@ class RegistrationCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office.code}-{self.year}: {self.last_number}"
+
+
+def _scan_path(instance: PresentedDocument, filename: str) -> str:
+    # Random names: what the applicant called the file never reaches the disk.
+    return f"scans/{instance.application_id}/{uuid.uuid4().hex}"
+
+
+class PresentedDocument(models.Model):
+    """One line of the paragraph-9 checklist of an application."""
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="presented_documents",
+    )
+    document = models.ForeignKey(
+        RequiredDocument, verbose_name=_("document"), on_delete=models.PROTECT, related_name="+"
+    )
+    presented = models.BooleanField(_("presented"), default=False)
+    number = models.CharField(_("document number"), max_length=64, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    expires_on = models.DateField(_("valid until"), null=True, blank=True)
+    scan = models.FileField(_("scanned copy"), upload_to=_scan_path, blank=True)
+    scan_sha256 = models.CharField(_("SHA-256 of the scan"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("presented document")
+        verbose_name_plural = _("presented documents")
+        ordering = ["application", "document__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "document"], name="presented_document_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.document}"
+
+
+class ResultDocument(models.Model):
+    """The signed result of G2 step 2: the service's document or a motivated
+    refusal. Signed bytes are never changed."""
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="result"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=ResultKind.choices)
+    content = models.BinaryField(_("signed content"), editable=False)
+    content_sha256 = models.CharField(_("SHA-256 of the content"), max_length=64)
+    signature = models.BinaryField(_("signature (CMS, detached)"), editable=False)
+    certificate_serial = models.CharField(_("certificate serial"), max_length=64)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("signed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed at"))
+    vacancy = models.ForeignKey(
+        "registry.Vacancy", verbose_name=_("vacancy"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    programme = models.ForeignKey(
+        "registry.Programme", verbose_name=_("programme"), on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("result document")
+        verbose_name_plural = _("result documents")
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.get_kind_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("A signed result cannot be edited.")
+        super().save(*args, **kwargs)
+
+
+class JournalEntry(models.Model):
+    """G2 step 3: the line of the service journal the applicant signs."""
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="journal_entry"
+    )
+    office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recipient_name = models.CharField(_("recipient"), max_length=300)
+    recipient_document = models.CharField(_("recipient's identity document"), max_length=64)
+
+    class Meta:
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
+        ordering = ["issued_at", "id"]
+        indexes = [models.Index(fields=["office", "issued_at", "id"], name="journal_entry_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.issued_at:%Y-%m-%d %H:%M}"

@@ -1,13 +1,25 @@
-"""Reads of the services app, already scoped. Public: ``catalogue``."""
+"""Reads of the services app, already scoped to what the user may see.
+
+Staff reads go through ``staff_applications``: a view never filters by
+office itself. Lists use keyset pagination (``Page``), so their cost does
+not grow with the table."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
-from reglament.models import Region, ReglamentVersion
+from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from applicants.models import User
+from audit.models import AuditEntry
+from reglament.constants import ProcedureCode
+from reglament.models import Office, Region, ReglamentVersion
 from reglament.selectors import reglament_versions_in_force
-from services.models import Service
+from services.constants import Channel, State
+from services.models import Application, JournalEntry, Service, StepRecord
 
 
 @dataclass(frozen=True)
@@ -24,3 +36,215 @@ def catalogue(*, region: Region | None, on: datetime.date) -> list[CatalogueEntr
         for version in reglament_versions_in_force(region=region, on=on):
             versions.setdefault(version.service_code, version)
     return [CatalogueEntry(service=s, version=versions.get(s.code)) for s in Service.objects.order_by("code")]
+
+
+# --- staff pages: every read scoped to the user's office -----------------------
+
+
+def staff_applications(*, user: User) -> QuerySet[Application]:
+    """The applications a staff member may see: their own office's only.
+    Administrators (who act in any office) see all; anyone else none."""
+    applications = Application.objects.all()
+    if not user.is_active:
+        return applications.none()
+    if user.has_perm("services.act_in_any_office"):
+        return applications
+    if user.office_id is None:
+        return applications.none()
+    return applications.filter(office_id=user.office_id)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A keyset page: the rows and the cursor of the next page, if any."""
+
+    rows: list[Any]
+    next_cursor: str | None
+
+
+def _cursor(moment: datetime.datetime | None, pk: int) -> str:
+    return f"{moment.isoformat() if moment else ''}|{pk}"
+
+
+def parse_cursor(raw: str | None) -> tuple[datetime.datetime, int] | None:
+    """A cursor from the URL; anything malformed means the first page."""
+    if not raw or "|" not in raw:
+        return None
+    moment, _sep, pk = raw.partition("|")
+    try:
+        parsed = datetime.datetime.fromisoformat(moment)
+        return (parsed, int(pk)) if parsed.tzinfo is not None else None
+    except ValueError:
+        return None
+
+
+def _keyset(
+    rows: QuerySet[Any], *, field: str, after: tuple[datetime.datetime, int] | None, size: int
+) -> Page:
+    if after is not None:
+        moment, pk = after
+        rows = rows.filter(Q(**{f"{field}__gt": moment}) | Q(**{field: moment, "pk__gt": pk}))
+    found = list(rows.order_by(field, "pk")[: size + 1])
+    more = len(found) > size
+    found = found[:size]
+    next_cursor = _cursor(getattr(found[-1], field), found[-1].pk) if more and found else None
+    return Page(rows=found, next_cursor=next_cursor)
+
+
+def queue_page(*, executor: User, after: tuple[datetime.datetime, int] | None = None, size: int = 50) -> Page:
+    """G2 step 2: the office's registered requests nobody has taken, most
+    urgent first. One query whatever the size of the table (an index on
+    office, state, due time)."""
+    rows = (
+        staff_applications(user=executor)
+        .filter(state=State.REGISTERED)
+        .select_related("service", "applicant")
+        .only(
+            "pk",
+            "number",
+            "due_at",
+            "registered_at",
+            "state",
+            "channel",
+            "measure_kind",
+            "service__code",
+            "service__name_ru",
+            "service__name_kk",
+            "service__name_en",
+            "applicant__iin",
+            "applicant__last_name",
+            "applicant__first_name",
+            "applicant__patronymic",
+        )
+    )
+    return _keyset(rows, field="due_at", after=after, size=size)
+
+
+def taken_by(*, executor: User) -> QuerySet[Application]:
+    """The requests an executor has taken and not yet signed."""
+    return (
+        staff_applications(user=executor)
+        .filter(state=State.IN_REVIEW, executor=executor)
+        .select_related("service", "applicant")
+        .order_by("due_at", "pk")
+    )
+
+
+def intakes_under_way(*, clerk: User) -> QuerySet[Application]:
+    return (
+        staff_applications(user=clerk)
+        .filter(state=State.RECEIVED)
+        .select_related("service", "applicant")
+        .order_by("due_at", "pk")
+    )
+
+
+def issuance_page(*, clerk: User, after: tuple[datetime.datetime, int] | None = None, size: int = 50) -> Page:
+    """G2 step 3: desk results waiting to be handed over."""
+    rows = (
+        staff_applications(user=clerk)
+        .filter(state__in=[State.RESULT_SIGNED, State.REFUSAL_SIGNED], channel=Channel.DESK)
+        .select_related("service", "applicant", "result")
+    )
+    return _keyset(rows, field="due_at", after=after, size=size)
+
+
+def journal_page(
+    *,
+    user: User,
+    office: Office,
+    day: datetime.date,
+    after: tuple[datetime.datetime, int] | None = None,
+    size: int = 100,
+) -> Page:
+    """The service journal of one office for one local day."""
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=office.tz)
+    end = start + datetime.timedelta(days=1)
+    visible = staff_applications(user=user).filter(office=office)
+    rows = JournalEntry.objects.filter(
+        office=office, issued_at__gte=start, issued_at__lt=end, application__in=visible
+    ).select_related("application__service", "application__applicant", "application__result", "issued_by")
+    return _keyset(rows, field="issued_at", after=after, size=size)
+
+
+def application_history(*, application: Application) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(
+        target_type__app_label="services", target_type__model="application", target_id=str(application.pk)
+    ).order_by("created_at", "pk")
+
+
+# --- the supervisor's dashboard ------------------------------------------------
+
+
+def state_counts(*, user: User) -> dict[tuple[str, str], int]:
+    """Live counts per state and service, in one query."""
+    rows = (
+        staff_applications(user=user)
+        .exclude(state__in=[State.ISSUED, State.INTAKE_REFUSED, State.DRAFT])
+        .values_list("state", "service__code")
+        .annotate(n=Count("pk"))
+    )
+    return {(state, code): n for state, code, n in rows}
+
+
+def overdue_steps(*, user: User, now: datetime.datetime, size: int = 50) -> list[StepRecord]:
+    """Open steps past their due time, the longest overdue first."""
+    visible = staff_applications(user=user)
+    return list(
+        StepRecord.objects.filter(finished_at__isnull=True, due_at__lt=now, application__in=visible)
+        .select_related(
+            "application__service", "application__applicant", "application__executor", "performer"
+        )
+        .order_by("due_at", "pk")[:size]
+    )
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    key: str
+    label: str
+    done: int
+    on_time: int
+
+    @property
+    def share(self) -> float:
+        return self.on_time / self.done if self.done else 0.0
+
+    @property
+    def percent(self) -> int:
+        return round(self.share * 100)
+
+
+def compliance(
+    *, user: User, start: datetime.datetime, end: datetime.datetime, by: str
+) -> list[ComplianceRow]:
+    """Share of steps finished within their norm in [start, end), grouped by
+    step, service or person (``by`` one of ``step``, ``service``, ``person``)."""
+    group = {"step": "code", "service": "application__service__code", "person": "performer_id"}[by]
+    visible = staff_applications(user=user)
+    rows = (
+        StepRecord.objects.filter(finished_at__gte=start, finished_at__lt=end, application__in=visible)
+        .values(group)
+        .annotate(
+            done=Count("pk"),
+            on_time=Count("pk", filter=Q(finished_at__lte=F("due_at"))),
+        )
+        .order_by(group)
+    )
+    labels: dict[Any, str] = {}
+    if by == "step":
+        labels = {code: str(label) for code, label in ProcedureCode.choices}
+    elif by == "service":
+        labels = {s.code: s.name for s in Service.objects.all()}
+    else:
+        ids = [r[group] for r in rows if r[group] is not None]
+        labels = {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
+    return [
+        ComplianceRow(
+            key=str(r[group]),
+            label=labels.get(r[group], str(_("Electronic delivery")) if r[group] is None else str(r[group])),
+            done=r["done"],
+            on_time=r["on_time"],
+        )
+        for r in rows
+    ]

@@ -17,27 +17,39 @@ family.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from applicants.models import Applicant, User
 from audit.services import audit_record
-from registry.constants import MeasureKind
+from pki.cms import SignatureError
+from pki.services import staff_sign
+from registry.constants import MeasureKind, ProgrammeKind
+from registry.models import Programme, Vacancy
 from reglament.constants import ProcedureCode
 from reglament.deadlines import due_at
 from reglament.models import Office, Procedure, ReglamentVersion
 from reglament.selectors import reglament_version_in_force
-from services.constants import REMOTE_CHANNELS, TAKEN_STATES, Channel, GroundStage, State
+from services.constants import REMOTE_CHANNELS, TAKEN_STATES, Channel, GroundStage, ResultKind, State
 from services.models import (
     Application,
+    JournalEntry,
+    PresentedDocument,
     RefusalGround,
     RegistrationCounter,
+    RequiredDocument,
+    ResultDocument,
     Service,
     StepRecord,
 )
@@ -168,7 +180,7 @@ def _start_step(
 ) -> StepRecord:
     """G2: a step's clock runs from ``at`` for the norm of the governing version."""
     procedure = _procedure(version, code)
-    return StepRecord.objects.create(
+    step = StepRecord.objects.create(
         application=application,
         procedure=procedure,
         code=code,
@@ -176,6 +188,10 @@ def _start_step(
         started_at=at,
         due_at=due_at(office=application.office, start=at, norm_minutes=procedure.norm_minutes),
     )
+    # The queue orders by the running step's due time without a join.
+    application.due_at = step.due_at
+    Application.objects.filter(pk=application.pk).update(due_at=step.due_at)
+    return step
 
 
 def _finish_step(
@@ -184,6 +200,9 @@ def _finish_step(
     StepRecord.objects.filter(application=application, code=code, finished_at__isnull=True).update(
         finished_at=at, performer=performer
     )
+    if code == ProcedureCode.ISSUANCE or application.state == State.INTAKE_REFUSED:
+        application.due_at = None
+        Application.objects.filter(pk=application.pk).update(due_at=None)
 
 
 def _next_number(office: Office, at: datetime.datetime) -> tuple[str, int, int]:
@@ -366,6 +385,33 @@ def application_submit(*, application_id: int, actor: User, signature: bytes) ->
     return application
 
 
+def _register(application: Application, actor: User | None) -> Application:
+    before = application.state
+    if actor is not None:
+        _require_role(actor, "register_application", _("register applications"))
+        _require_office(application, actor)
+    elif application.channel not in REMOTE_CHANNELS:
+        raise NotPermitted(_("Desk applications are registered by a clerk."))
+    _require_state(application, application.register, _("registered"))
+    now = timezone.now()
+    # L1: the version in force on the day of registration governs.
+    version = _version_in_force(application.office, application.service, now)
+    number, year, seq = _next_number(application.office, now)
+    application.reglament_version = version
+    if actor is not None and not has_transition_perm(application.register, actor):
+        raise NotPermitted(
+            _("Your role does not allow you to %(action)s.") % {"action": _("register applications")}
+        )
+    application.register(number=number, year=year, seq=seq, at=now)
+    application.save(
+        update_fields=["state", "number", "number_year", "number_seq", "registered_at", "reglament_version"]
+    )
+    _finish_step(application, code=ProcedureCode.INTAKE, performer=actor, at=now)
+    _start_step(application, version=version, code=ProcedureCode.REVIEW, at=now)
+    _audit_transition(application, actor=actor, action="register", before=before, remark=number)
+    return application
+
+
 def application_register(*, application_id: int, actor: User | None) -> Application:
     """G2 step 1 ends: the application gets its incoming number and the
     executor's clock starts. ``actor`` None is the portal's automatic
@@ -374,37 +420,36 @@ def application_register(*, application_id: int, actor: User | None) -> Applicat
         _audited_refusal(actor=actor, action="register", application_id=application_id),
         transaction.atomic(),
     ):
-        application = _lock(application_id)
-        before = application.state
-        if actor is not None:
-            _require_role(actor, "register_application", _("register applications"))
-            _require_office(application, actor)
-        elif application.channel not in REMOTE_CHANNELS:
-            raise NotPermitted(_("Desk applications are registered by a clerk."))
-        _require_state(application, application.register, _("registered"))
-        now = timezone.now()
-        # L1: the version in force on the day of registration governs.
-        version = _version_in_force(application.office, application.service, now)
-        number, year, seq = _next_number(application.office, now)
-        application.reglament_version = version
-        if actor is not None and not has_transition_perm(application.register, actor):
-            raise NotPermitted(
-                _("Your role does not allow you to %(action)s.") % {"action": _("register applications")}
-            )
-        application.register(number=number, year=year, seq=seq, at=now)
-        application.save(
-            update_fields=[
-                "state",
-                "number",
-                "number_year",
-                "number_seq",
-                "registered_at",
-                "reglament_version",
-            ]
-        )
-        _finish_step(application, code=ProcedureCode.INTAKE, performer=actor, at=now)
-        _start_step(application, version=version, code=ProcedureCode.REVIEW, at=now)
-        _audit_transition(application, actor=actor, action="register", before=before, remark=number)
+        return _register(_lock(application_id), actor)
+
+
+def _refuse_intake(application: Application, actor: User, ground_id: int | None, reason: str) -> Application:
+    before = application.state
+    _require_role(actor, "refuse_intake", _("refuse intake"))
+    _require_office(application, actor)
+    _require_state(application, application.refuse_intake, _("refused at intake"))
+    application.refusal_ground = _ground(ground_id, service=application.service, stage=GroundStage.INTAKE)
+    application.refusal_reason = _reason(reason)
+    if not has_transition_perm(application.refuse_intake, actor):
+        raise NotPermitted(_("Your role does not allow you to %(action)s.") % {"action": _("refuse intake")})
+    now = timezone.now()
+    number, year, seq = _next_number(application.office, now)
+    application.refuse_intake(number=number, year=year, seq=seq, at=now)
+    application.save(
+        update_fields=[
+            "state",
+            "number",
+            "number_year",
+            "number_seq",
+            "decided_at",
+            "refusal_ground",
+            "refusal_reason",
+        ]
+    )
+    _finish_step(application, code=ProcedureCode.INTAKE, performer=actor, at=now)
+    _audit_transition(
+        application, actor=actor, action="refuse_intake", before=before, remark=application.refusal_reason
+    )
     return application
 
 
@@ -416,35 +461,188 @@ def application_refuse_intake(
         _audited_refusal(actor=actor, action="refuse_intake", application_id=application_id),
         transaction.atomic(),
     ):
-        application = _lock(application_id)
-        before = application.state
-        _require_role(actor, "refuse_intake", _("refuse intake"))
-        _require_office(application, actor)
-        _require_state(application, application.refuse_intake, _("refused at intake"))
-        application.refusal_ground = _ground(ground_id, service=application.service, stage=GroundStage.INTAKE)
-        application.refusal_reason = _reason(reason)
-        if not has_transition_perm(application.refuse_intake, actor):
-            raise NotPermitted(
-                _("Your role does not allow you to %(action)s.") % {"action": _("refuse intake")}
+        return _refuse_intake(_lock(application_id), actor, ground_id, reason)
+
+
+# --- the intake desk: the paragraph-9 checklist ------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistLine:
+    """What the clerk ticked for one required document."""
+
+    document_id: int
+    presented: bool
+    number: str = ""
+    issued_on: datetime.date | None = None
+    expires_on: datetime.date | None = None
+    scan: UploadedFile | None = None
+
+
+@dataclass(frozen=True)
+class PackageProblems:
+    """Why a package cannot be registered: mandatory documents missing,
+    presented documents expired (paragraph 9; S2 refuses intake for both)."""
+
+    missing: list[RequiredDocument] = field(default_factory=list)
+    expired: list[tuple[RequiredDocument, datetime.date]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.expired)
+
+    def describe(self) -> str:
+        parts = []
+        if self.missing:
+            parts.append(
+                _("Missing: %(documents)s.") % {"documents": "; ".join(d.name for d in self.missing)}
             )
-        now = timezone.now()
-        number, year, seq = _next_number(application.office, now)
-        application.refuse_intake(number=number, year=year, seq=seq, at=now)
-        application.save(
-            update_fields=[
-                "state",
-                "number",
-                "number_year",
-                "number_seq",
-                "decided_at",
-                "refusal_ground",
-                "refusal_reason",
-            ]
+        if self.expired:
+            parts.append(
+                _("Expired: %(documents)s.")
+                % {
+                    "documents": "; ".join(
+                        _("%(document)s (valid until %(date)s)")
+                        % {"document": d.name, "date": day.strftime("%d.%m.%Y")}
+                        for d, day in self.expired
+                    )
+                }
+            )
+        return " ".join(parts)
+
+
+def required_documents(application: Application) -> list[RequiredDocument]:
+    """The service's paragraph-9 documents that apply to this application
+    (S3: the measure's own documents only)."""
+    return [
+        d
+        for d in RequiredDocument.objects.filter(service_id=application.service_id).order_by("order", "pk")
+        if not d.measure_kind or d.measure_kind == application.measure_kind
+    ]
+
+
+def package_problems(application: Application, *, today: datetime.date) -> PackageProblems:
+    presented = {p.document_id: p for p in application.presented_documents.all()}
+    problems = PackageProblems()
+    for document in required_documents(application):
+        line = presented.get(document.pk)
+        if line is None or not line.presented:
+            if document.mandatory:
+                problems.missing.append(document)
+            continue
+        if document.expires and line.expires_on is not None and line.expires_on < today:
+            problems.expired.append((document, line.expires_on))
+    return problems
+
+
+def _record_checklist(application: Application, clerk: User, lines: list[ChecklistLine]) -> None:
+    today = timezone.localdate()
+    documents = {d.pk: d for d in required_documents(application)}
+    for line in lines:
+        document = documents.get(line.document_id)
+        if document is None:
+            raise InvalidInput(_("This document is not on the list of this service."))
+        if line.issued_on and line.issued_on > today:
+            raise InvalidInput(
+                _("The issue date of “%(document)s” is in the future; check it.")
+                % {"document": document.name}
+            )
+        if line.issued_on and line.expires_on and line.expires_on < line.issued_on:
+            raise InvalidInput(
+                _("“%(document)s” cannot expire before it was issued; check the dates.")
+                % {"document": document.name}
+            )
+        if line.presented and document.expires and line.expires_on is None:
+            raise InvalidInput(
+                _("Give the expiry date of “%(document)s”: it is checked at intake.")
+                % {"document": document.name}
+            )
+        row, _created = PresentedDocument.objects.get_or_create(application=application, document=document)
+        row.presented = line.presented
+        row.number = line.number.strip()
+        row.issued_on = line.issued_on
+        row.expires_on = line.expires_on
+        update = ["presented", "number", "issued_on", "expires_on"]
+        if line.scan is not None:
+            digest = hashlib.sha256()
+            for chunk in line.scan.chunks():
+                digest.update(chunk)
+            line.scan.seek(0)
+            row.scan.save("scan", line.scan, save=False)
+            row.scan_sha256 = digest.hexdigest()
+            update += ["scan", "scan_sha256"]
+        row.save(update_fields=update)
+    audit_record(
+        actor=clerk,
+        action="checklist",
+        target=application,
+        from_state=application.state,
+        changes={str(line.document_id): line.presented for line in lines},
+    )
+
+
+def application_register_at_desk(
+    *, application_id: int, clerk: User, lines: list[ChecklistLine]
+) -> Application:
+    """The desk's *Register*: record the checklist and register, in one
+    transaction. An incomplete or expired package is not registered."""
+    with (
+        _audited_refusal(actor=clerk, action="register", application_id=application_id),
+        transaction.atomic(),
+    ):
+        application = _lock(application_id)
+        _require_role(clerk, "register_application", _("register applications"))
+        _require_office(application, clerk)
+        _require_state(application, application.register, _("registered"))
+        _record_checklist(application, clerk, lines)
+        problems = package_problems(application, today=timezone.localdate())
+        if problems:
+            advice = (
+                _("Refuse intake and give the applicant the receipt.")
+                if _intake_refusal_possible(application)
+                else _("Ask the applicant to bring them.")
+            )
+            raise InvalidInput(f"{problems.describe()} {advice}")
+        return _register(application, clerk)
+
+
+def _intake_refusal_possible(application: Application) -> bool:
+    return RefusalGround.objects.filter(
+        services=application.service_id, stage=GroundStage.INTAKE, is_active=True
+    ).exists()
+
+
+def application_refuse_intake_at_desk(
+    *, application_id: int, clerk: User, lines: list[ChecklistLine], ground_id: int | None, reason: str
+) -> Application:
+    """The desk's refusal of intake (S2): the checklist shows what is missing
+    or expired; the receipt is printed from it."""
+    with (
+        _audited_refusal(actor=clerk, action="refuse_intake", application_id=application_id),
+        transaction.atomic(),
+    ):
+        application = _lock(application_id)
+        _require_role(clerk, "refuse_intake", _("refuse intake"))
+        _require_office(application, clerk)
+        _require_state(application, application.refuse_intake, _("refused at intake"))
+        _record_checklist(application, clerk, lines)
+        if not package_problems(application, today=timezone.localdate()):
+            raise InvalidInput(_("The package is complete and valid: register it instead of refusing."))
+        return _refuse_intake(application, clerk, ground_id, reason)
+
+
+def _take(application: Application, executor: User) -> Application:
+    before = application.state
+    _require_role(executor, "take_application", _("take requests"))
+    _require_office(application, executor)
+    if application.state in TAKEN_STATES:
+        raise AlreadyTaken(
+            _("Application %(number)s has already been taken by another executor.") % {"number": application}
         )
-        _finish_step(application, code=ProcedureCode.INTAKE, performer=actor, at=now)
-        _audit_transition(
-            application, actor=actor, action="refuse_intake", before=before, remark=application.refusal_reason
-        )
+    _require_state(application, application.take, _("taken"))
+    application.take(executor=executor)
+    application.save(update_fields=["state", "executor"])
+    StepRecord.objects.filter(application=application, code=ProcedureCode.REVIEW).update(performer=executor)
+    _audit_transition(application, actor=executor, action="take", before=before)
     return application
 
 
@@ -453,23 +651,31 @@ def application_take(*, application_id: int, executor: User) -> Application:
     taking the same request at once, the second waits for the row lock and
     is then told it is already taken."""
     with _audited_refusal(actor=executor, action="take", application_id=application_id), transaction.atomic():
-        application = _lock(application_id)
-        before = application.state
-        _require_role(executor, "take_application", _("take requests"))
-        _require_office(application, executor)
-        if application.state in TAKEN_STATES:
-            raise AlreadyTaken(
-                _("Application %(number)s has already been taken by another executor.")
-                % {"number": application}
-            )
-        _require_state(application, application.take, _("taken"))
-        application.take(executor=executor)
-        application.save(update_fields=["state", "executor"])
-        StepRecord.objects.filter(application=application, code=ProcedureCode.REVIEW).update(
-            performer=executor
+        return _take(_lock(application_id), executor)
+
+
+class NothingToTake(ServiceError):
+    code = "empty_queue"
+
+
+def application_take_next(*, executor: User) -> Application:
+    """*Take next*: the most urgent registered request of the executor's
+    office. Rows locked by another executor's *Take next* are skipped
+    (``SKIP LOCKED``), so two executors never get the same one."""
+    _require_role(executor, "take_application", _("take requests"))
+    if executor.office_id is None:
+        raise NotPermitted(_("Your account belongs to no office; ask the administrator."))
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("office__calendar", "office__region", "service", "reglament_version")
+            .filter(office_id=executor.office_id, state=State.REGISTERED)
+            .order_by("due_at", "id")
+            .first()
         )
-        _audit_transition(application, actor=executor, action="take", before=before)
-    return application
+        if application is None:
+            raise NothingToTake(_("There are no requests waiting in your office's queue."))
+        return _take(application, executor)
 
 
 def application_reassign(*, application_id: int, supervisor: User, executor_id: int) -> Application:
@@ -516,8 +722,138 @@ def _after_decision(application: Application, *, executor: User, now: datetime.d
         _audit_transition(application, actor=None, action="deliver", before=before, remark="P10")
 
 
-def application_sign_result(*, application_id: int, executor: User, result_text: str) -> Application:
-    """G2 step 2 ends: the executor who took the request signs its result."""
+def _require_taker(application: Application, executor: User, method: Callable[..., Any]) -> None:
+    if application.executor_id != executor.pk or not has_transition_perm(method, executor):
+        raise NotPermitted(
+            _("Only the executor who took application %(number)s may sign it.") % {"number": application}
+        )
+
+
+_REFERRAL_KINDS = {
+    MeasureKind.EMPLOYMENT: ResultKind.REFERRAL_EMPLOYMENT,
+    MeasureKind.YOUTH_PRACTICE: ResultKind.REFERRAL_YOUTH_PRACTICE,
+    MeasureKind.SOCIAL_JOBS: ResultKind.REFERRAL_SOCIAL_JOBS,
+    MeasureKind.PUBLIC_WORKS: ResultKind.REFERRAL_PUBLIC_WORKS,
+}
+_PROGRAMME_FOR_MEASURE = {
+    MeasureKind.YOUTH_PRACTICE: ProgrammeKind.YOUTH_PRACTICE,
+    MeasureKind.SOCIAL_JOBS: ProgrammeKind.SOCIAL_JOBS,
+    MeasureKind.PUBLIC_WORKS: ProgrammeKind.PUBLIC_WORKS,
+}
+
+
+def result_kind_for(application: Application) -> str:
+    """S1 notification, S2 certificate, S3 one of the four referrals."""
+    if application.service.code == "S1":
+        return ResultKind.NOTIFICATION
+    if application.service.code == "S2":
+        return ResultKind.CERTIFICATE
+    return _REFERRAL_KINDS[MeasureKind(application.measure_kind)]
+
+
+def _referral_target(
+    application: Application, *, vacancy_id: int | None, programme_id: int | None
+) -> tuple[Vacancy | None, Programme | None]:
+    """S3: an employment referral names an open vacancy of the office; the
+    other three take a place of a programme of the matching kind — taken
+    atomically, so a programme is never over-booked."""
+    if application.service.code != "S3":
+        if vacancy_id or programme_id:
+            raise InvalidInput(_("Only referrals (S3) name a vacancy or a programme."))
+        return None, None
+    if application.measure_kind == MeasureKind.EMPLOYMENT:
+        if vacancy_id is None:
+            raise InvalidInput(_("Choose an open vacancy of your office for the referral."))
+        vacancy = Vacancy.objects.filter(pk=vacancy_id, office_id=application.office_id, is_open=True).first()
+        if vacancy is None:
+            raise InvalidInput(_("Choose an open vacancy of your office for the referral."))
+        return vacancy, None
+    if programme_id is None:
+        raise InvalidInput(_("Choose a programme of the right kind in your office for the referral."))
+    programme = Programme.objects.filter(
+        pk=programme_id,
+        office_id=application.office_id,
+        kind=_PROGRAMME_FOR_MEASURE[MeasureKind(application.measure_kind)],
+    ).first()
+    if programme is None:
+        raise InvalidInput(_("Choose a programme of the right kind in your office for the referral."))
+    taken = Programme.objects.filter(pk=programme.pk, places_taken__lt=F("places")).update(
+        places_taken=F("places_taken") + 1
+    )
+    if not taken:
+        raise InvalidInput(
+            _("The programme “%(programme)s” has no free places left; choose another.")
+            % {"programme": programme.name}
+        )
+    return None, programme
+
+
+def _canonical_result(
+    application: Application,
+    *,
+    kind: str,
+    text: str,
+    at: datetime.datetime,
+    vacancy: Vacancy | None = None,
+    programme: Programme | None = None,
+) -> bytes:
+    """The exact bytes the executor signs: stable key order, UTF-8."""
+    body = {
+        "number": application.number,
+        "kind": kind,
+        "service": application.service.code,
+        "office": application.office.code,
+        "applicant": {"iin": application.applicant.iin, "name": application.applicant.full_name},
+        "text": text,
+        "signed_at": at.isoformat(),
+        "vacancy": vacancy.pk if vacancy else None,
+        "programme": programme.pk if programme else None,
+        "ground": application.refusal_ground.code if application.refusal_ground else None,
+    }
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _sign_result(
+    application: Application,
+    *,
+    executor: User,
+    kind: str,
+    text: str,
+    at: datetime.datetime,
+    vacancy: Vacancy | None = None,
+    programme: Programme | None = None,
+) -> ResultDocument:
+    content = _canonical_result(
+        application, kind=kind, text=text, at=at, vacancy=vacancy, programme=programme
+    )
+    try:
+        signature, certificate = staff_sign(user=executor, data=content)
+    except SignatureError as exc:
+        raise InvalidInput(str(exc)) from exc
+    return ResultDocument.objects.create(
+        application=application,
+        kind=kind,
+        content=content,
+        content_sha256=hashlib.sha256(content).hexdigest(),
+        signature=signature,
+        certificate_serial=certificate.serial,
+        signed_by=executor,
+        signed_at=at,
+        vacancy=vacancy,
+        programme=programme,
+    )
+
+
+def application_sign_result(
+    *,
+    application_id: int,
+    executor: User,
+    result_text: str,
+    vacancy_id: int | None = None,
+    programme_id: int | None = None,
+) -> Application:
+    """G2 step 2 ends: the executor who took the request signs its result
+    with their e-signature; the signed result is never edited again."""
     with (
         _audited_refusal(actor=executor, action="sign_result", application_id=application_id),
         transaction.atomic(),
@@ -527,21 +863,24 @@ def application_sign_result(*, application_id: int, executor: User, result_text:
         _require_role(executor, "sign_result", _("sign results"))
         _require_office(application, executor)
         _require_state(application, application.prepare_result, _("signed"))
-        if application.executor_id != executor.pk:
-            raise NotPermitted(
-                _("Only the executor who took application %(number)s may sign it.") % {"number": application}
-            )
         text = (result_text or "").strip()
         if not text:
             raise InvalidInput(_("Prepare the text of the result before signing."))
         application.result_text = text
-        if not has_transition_perm(application.prepare_result, executor):
-            raise NotPermitted(
-                _("Only the executor who took application %(number)s may sign it.") % {"number": application}
-            )
+        _require_taker(application, executor, application.prepare_result)
+        vacancy, programme = _referral_target(application, vacancy_id=vacancy_id, programme_id=programme_id)
         now = timezone.now()
         application.prepare_result(at=now)
         application.save(update_fields=["state", "result_text", "decided_at"])
+        _sign_result(
+            application,
+            executor=executor,
+            kind=result_kind_for(application),
+            text=text,
+            at=now,
+            vacancy=vacancy,
+            programme=programme,
+        )
         _audit_transition(application, actor=executor, action="sign_result", before=before)
         _after_decision(application, executor=executor, now=now)
     return application
@@ -550,7 +889,7 @@ def application_sign_result(*, application_id: int, executor: User, result_text:
 def application_refuse(
     *, application_id: int, executor: User, ground_id: int | None, reason: str
 ) -> Application:
-    """G5: a motivated refusal citing a ground of paragraph 10."""
+    """G5: a motivated refusal citing a ground of paragraph 10, signed."""
     with (
         _audited_refusal(actor=executor, action="refuse", application_id=application_id),
         transaction.atomic(),
@@ -560,19 +899,15 @@ def application_refuse(
         _require_role(executor, "sign_result", _("sign refusals"))
         _require_office(application, executor)
         _require_state(application, application.refuse, _("refused"))
-        if application.executor_id != executor.pk:
-            raise NotPermitted(
-                _("Only the executor who took application %(number)s may sign it.") % {"number": application}
-            )
         application.refusal_ground = _ground(ground_id, service=application.service, stage=GroundStage.REVIEW)
         application.refusal_reason = _reason(reason)
-        if not has_transition_perm(application.refuse, executor):
-            raise NotPermitted(
-                _("Only the executor who took application %(number)s may sign it.") % {"number": application}
-            )
+        _require_taker(application, executor, application.refuse)
         now = timezone.now()
         application.refuse(at=now)
         application.save(update_fields=["state", "refusal_ground", "refusal_reason", "decided_at"])
+        _sign_result(
+            application, executor=executor, kind=ResultKind.REFUSAL, text=application.refusal_reason, at=now
+        )
         _audit_transition(
             application, actor=executor, action="refuse", before=before, remark=application.refusal_reason
         )
@@ -580,9 +915,12 @@ def application_refuse(
     return application
 
 
-def application_issue(*, application_id: int, clerk: User) -> Application:
-    """G2 step 3: the result is handed over against the applicant's
-    signature in the service journal."""
+def application_issue(
+    *, application_id: int, clerk: User, recipient_document: str, recipient_name: str = ""
+) -> Application:
+    """G2 step 3: the clerk checks the recipient's identity document and the
+    result is handed over against the applicant's signature in the service
+    journal."""
     with _audited_refusal(actor=clerk, action="issue", application_id=application_id), transaction.atomic():
         application = _lock(application_id)
         before = application.state
@@ -593,9 +931,20 @@ def application_issue(*, application_id: int, clerk: User) -> Application:
             raise NotPermitted(
                 _("Your role does not allow you to %(action)s.") % {"action": _("issue results")}
             )
+        document = (recipient_document or "").strip()
+        if not document:
+            raise InvalidInput(_("Write the number of the recipient's identity document."))
         now = timezone.now()
         application.issue(at=now)
         application.save(update_fields=["state", "issued_at"])
         _finish_step(application, code=ProcedureCode.ISSUANCE, performer=clerk, at=now)
+        JournalEntry.objects.create(
+            application=application,
+            office=application.office,
+            issued_at=now,
+            issued_by=clerk,
+            recipient_name=(recipient_name or "").strip() or application.applicant.full_name,
+            recipient_document=document,
+        )
         _audit_transition(application, actor=clerk, action="issue", before=before)
     return application

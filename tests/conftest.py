@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import translation
 
 from applicants.constants import Role
 from applicants.models import Applicant, User
+from pki.services import staff_certificate_issue
 from reglament.models import LegalAct, Office, Region, ReglamentVersion
 from reglament.services import reglament_edition_copy
 from tests.factories import ApplicantFactory, OfficeFactory, UserFactory
@@ -27,6 +30,24 @@ def _english_messages() -> Iterator[None]:
     Kazakh switch the language themselves."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(scope="session")
+def _test_ca_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pki")
+
+
+@pytest.fixture(autouse=True)
+def _test_ca(settings: Any, _test_ca_directory: Path) -> None:
+    """One test certificate authority per run (made on first use)."""
+    settings.PKI_CA_DIR = _test_ca_directory
+    settings.PKI_STAFF_KEY_PASSWORD = "test-staff-key-password"
+
+
+def signing(user: User) -> User:
+    """Give a staff member a signing certificate of the test CA."""
+    staff_certificate_issue(user=user)
+    return user
 
 
 @pytest.fixture
@@ -76,12 +97,12 @@ def clerk(aktau: Office) -> User:
 
 @pytest.fixture
 def executor(aktau: Office) -> User:
-    return UserFactory(username="executor.aktau", office=aktau, role=Role.EXECUTOR)
+    return signing(UserFactory(username="executor.aktau", office=aktau, role=Role.EXECUTOR))
 
 
 @pytest.fixture
 def second_executor(aktau: Office) -> User:
-    return UserFactory(username="executor2.aktau", office=aktau, role=Role.EXECUTOR)
+    return signing(UserFactory(username="executor2.aktau", office=aktau, role=Role.EXECUTOR))
 
 
 @pytest.fixture
@@ -96,12 +117,12 @@ def zhanaozen_clerk(zhanaozen: Office) -> User:
 
 @pytest.fixture
 def zhanaozen_executor(zhanaozen: Office) -> User:
-    return UserFactory(username="executor.zhanaozen", office=zhanaozen, role=Role.EXECUTOR)
+    return signing(UserFactory(username="executor.zhanaozen", office=zhanaozen, role=Role.EXECUTOR))
 
 
 @pytest.fixture
 def administrator(aktau: Office) -> User:
-    return UserFactory(username="admin", office=aktau, role=Role.ADMINISTRATOR, is_staff=True)
+    return signing(UserFactory(username="admin", office=aktau, role=Role.ADMINISTRATOR, is_staff=True))
 
 
 @pytest.fixture

@@ -35,7 +35,9 @@ def desk_application(
             application_id=application.pk, executor=executor, result_text="Зарегистрирован."
         )
     if target >= 4:
-        application = svc.application_issue(application_id=application.pk, clerk=clerk)
+        application = svc.application_issue(
+            application_id=application.pk, clerk=clerk, recipient_document="N 012345678"
+        )
     return application
 
 

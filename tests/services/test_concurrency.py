@@ -93,3 +93,26 @@ def test_200_concurrent_registrations_in_one_office_get_200_consecutive_numbers(
     assert sequence == list(range(1, 201))
     numbers = set(Application.objects.values_list("number", flat=True))
     assert len(numbers) == 200
+
+
+def test_two_executors_pressing_take_next_at_once_get_different_requests(
+    clerk: User, executor: User, second_executor: User
+) -> None:
+    for _ in range(3):
+        desk_application(clerk=clerk, applicant=ApplicantFactory(), until=State.REGISTERED)
+    barrier = threading.Barrier(2)
+
+    def take_next(who: User) -> Callable[[], Any]:
+        def call() -> Any:
+            barrier.wait(timeout=10)
+            return svc.application_take_next(executor=who)
+
+        return in_own_connection(call)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda f: f(), [take_next(executor), take_next(second_executor)]))
+
+    assert all(isinstance(r, Application) for r in results), results
+    assert results[0].pk != results[1].pk
+    assert Application.objects.filter(state=State.IN_REVIEW).count() == 2
+    assert Application.objects.filter(state=State.REGISTERED).count() == 1

@@ -76,14 +76,15 @@ def test_an_administrator_walks_an_application_through_every_step_in_the_admin(
     def transition(name: str, data: dict[str, object] | None = None) -> None:
         url = reverse("admin:services_application_transition", args=[application.pk, name])
         assert client.get(url).status_code == 200
-        client.post(url, data or {})
+        response = client.post(url, data or {})
+        assert response.status_code == 302, response.content.decode()[-3000:]
 
     transition("register")
     transition("take")
     transition("sign_result", {"result_text": "Справка о регистрации в качестве безработного."})
     page = client.get(reverse("admin:services_application_change", args=[application.pk]))
     assert page.status_code == 200
-    transition("issue")
+    transition("issue", {"recipient_document": "N 012345678", "journal_signed": "on"})
 
     application.refresh_from_db()
     assert application.state == State.ISSUED

@@ -67,7 +67,9 @@ def test_a_walk_in_s2_goes_from_intake_to_issuance_with_every_step_timed(
     assert steps["issuance"].performer == clerk
     assert all(s.finished_at is not None for s in steps.values())
     actions = list(
-        AuditEntry.objects.filter(target_id=str(application.pk), succeeded=True)
+        AuditEntry.objects.filter(
+            target_type__model="application", target_id=str(application.pk), succeeded=True
+        )
         .order_by("pk")
         .values_list("action", "from_state", "to_state")
     )
@@ -78,6 +80,9 @@ def test_a_walk_in_s2_goes_from_intake_to_issuance_with_every_step_timed(
         ("sign_result", "in_review", "result_signed"),
         ("issue", "result_signed", "issued"),
     ]
+    assert application.result.kind == "certificate"
+    assert application.journal_entry.recipient_document == "N 012345678"
+    assert application.due_at is None
 
 
 def test_registration_starts_the_review_clock_from_the_registration_time(
@@ -128,7 +133,9 @@ def test_an_s3_request_is_refused_after_review_with_a_ground(
 
     assert refused.state == State.REFUSAL_SIGNED
     assert refused.steps.get(code="issuance").finished_at is None
-    issued = svc.application_issue(application_id=application.pk, clerk=clerk)
+    issued = svc.application_issue(
+        application_id=application.pk, clerk=clerk, recipient_document="N 012345678"
+    )
     assert issued.state == State.ISSUED
 
 
@@ -191,7 +198,9 @@ def test_issuing_a_result_that_is_not_signed_is_refused(clerk: User, applicant: 
 
     assert_refused(
         application,
-        lambda: svc.application_issue(application_id=application.pk, clerk=clerk),
+        lambda: svc.application_issue(
+            application_id=application.pk, clerk=clerk, recipient_document="N 012345678"
+        ),
         svc.WrongState,
         "cannot be issued now",
     )
@@ -285,7 +294,9 @@ def test_an_executor_cannot_issue_a_result(clerk: User, executor: User, applican
 
     assert_refused(
         application,
-        lambda: svc.application_issue(application_id=application.pk, clerk=executor),
+        lambda: svc.application_issue(
+            application_id=application.pk, clerk=executor, recipient_document="N 012345678"
+        ),
         svc.NotPermitted,
         "issue results",
     )

@@ -20,6 +20,8 @@ from django.utils import timezone
 from applicants.constants import Role
 from applicants.models import Applicant, User
 from applicants.services import applicant_create
+from pki.selectors import staff_certificate_current
+from pki.services import staff_certificate_issue
 from registry.constants import ProgrammeKind
 from registry.models import Employer, Programme, Vacancy
 from reglament.constants import ActKind
@@ -146,6 +148,10 @@ class Command(BaseCommand):
             "admin", first_name="Администратор", last_name="Портала", office=offices["AKT"], is_staff=True
         )
         admin.groups.add(Group.objects.get(name=Role.ADMINISTRATOR.value))
+        # Executors sign results with a key of the test certificate authority.
+        for user in User.objects.filter(groups__name__in=[Role.EXECUTOR, Role.ADMINISTRATOR]).distinct():
+            if staff_certificate_current(user=user) is None:
+                staff_certificate_issue(user=user)
 
     def _citizen(self) -> Applicant:
         user = self._user(CITIZEN_IIN, iin=CITIZEN_IIN, first_name="Ерлан", last_name="Жумабаев")
