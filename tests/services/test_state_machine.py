@@ -531,3 +531,58 @@ def test_a_refusal_is_told_in_the_users_language(
         svc.application_register(application_id=application.pk, actor=clerk)
 
     assert expected in excinfo.value.message
+
+
+def test_a_signed_result_cannot_be_edited(clerk: User, executor: User, applicant: Applicant) -> None:
+    application = desk_application(
+        clerk=clerk, executor=executor, applicant=applicant, until=State.RESULT_SIGNED
+    )
+    result = application.result
+    result.content = b"something else"
+
+    with pytest.raises(PermissionError):
+        result.save()
+
+    result.refresh_from_db()
+    assert b"something else" not in bytes(result.content)
+
+
+def test_the_result_signature_verifies_against_the_test_ca_with_openssl(
+    clerk: User, executor: User, applicant: Applicant, settings: Any, tmp_path: Any
+) -> None:
+    import subprocess
+    from pathlib import Path
+
+    application = desk_application(
+        clerk=clerk, executor=executor, applicant=applicant, until=State.RESULT_SIGNED
+    )
+    content, signature = tmp_path / "result.json", tmp_path / "result.p7s"
+    content.write_bytes(bytes(application.result.content))
+    signature.write_bytes(bytes(application.result.signature))
+    ca = Path(settings.PKI_CA_DIR) / "ca.cert.pem"
+
+    verified = subprocess.run(  # noqa: S603 - fixed arguments
+        [
+            "/usr/bin/openssl",
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            str(signature),
+            "-content",
+            str(content),
+            "-CAfile",
+            str(ca),
+            "-purpose",
+            "any",
+            "-out",
+            "/dev/null",
+        ],
+        capture_output=True,
+        check=False,
+    )
+
+    assert verified.returncode == 0, verified.stderr
+    assert applicant.iin.encode() in bytes(application.result.content)
