@@ -55,3 +55,20 @@ NUMBERED_STATES = (
 )
 TAKEN_STATES = (State.IN_REVIEW, State.RESULT_SIGNED, State.REFUSAL_SIGNED, State.ISSUED)
 REMOTE_CHANNELS = (Channel.PORTAL, Channel.GATEWAY)
+
+
+# How the audit trail's actions read on a request's history.
+ACTION_LABELS = {
+    "receive": _("Intake started"),
+    "checklist": _("Checklist recorded"),
+    "create_draft": _("Draft created"),
+    "submit": _("Submitted"),
+    "register": _("Registered"),
+    "refuse_intake": _("Intake refused"),
+    "take": _("Taken for review"),
+    "reassign": _("Reassigned"),
+    "sign_result": _("Result signed"),
+    "refuse": _("Refusal signed"),
+    "deliver": _("Delivered electronically"),
+    "issue": _("Issued"),
+}

@@ -18,7 +18,7 @@ from audit.models import AuditEntry
 from reglament.constants import ProcedureCode
 from reglament.models import Office, Region, ReglamentVersion
 from reglament.selectors import reglament_versions_in_force
-from services.constants import Channel, State
+from services.constants import ACTION_LABELS, Channel, State
 from services.models import Application, JournalEntry, Service, StepRecord
 
 
@@ -171,6 +171,16 @@ def application_history(*, application: Application) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(
         target_type__app_label="services", target_type__model="application", target_id=str(application.pk)
     ).order_by("created_at", "pk")
+
+
+def application_history_lines(*, application: Application) -> list[AuditEntry]:
+    """The history as people read it: actions and states by their names."""
+    states = dict(State.choices)
+    lines = list(application_history(application=application).select_related("actor"))
+    for entry in lines:
+        entry.action_label = str(ACTION_LABELS.get(entry.action, entry.action))  # type: ignore[attr-defined]
+        entry.to_state_label = str(states.get(entry.to_state, entry.to_state))  # type: ignore[attr-defined]
+    return lines
 
 
 # --- the supervisor's dashboard ------------------------------------------------

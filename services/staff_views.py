@@ -295,7 +295,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "application": application,
         "steps": steps,
         "documents": application.presented_documents.select_related("document").order_by("document__order"),
-        "history": selectors.application_history(application=application).select_related("actor"),
+        "history": selectors.application_history_lines(application=application),
         "result": getattr(application, "result", None),
     }
     if application.state == State.IN_REVIEW and application.executor_id == user.pk:
@@ -321,7 +321,7 @@ def _render_with_errors(request: HttpRequest, application: Application, **forms:
         "application": application,
         "steps": [(s, clocks.clock(s.due_at)) for s in application.steps.order_by("started_at")],
         "documents": application.presented_documents.select_related("document"),
-        "history": selectors.application_history(application=application).select_related("actor"),
+        "history": selectors.application_history_lines(application=application),
         "result": getattr(application, "result", None),
         **forms,
     }

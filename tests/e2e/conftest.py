@@ -1,0 +1,97 @@
+"""Browser tests: Debian's Chromium, driven by pytest-playwright, against
+pytest-django's live server.
+
+Playwright's sync API runs an event loop in the test thread, so Django
+refuses ORM calls there unless ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set; it is
+set before Django runs a query.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from collections.abc import Callable, Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402
+from pytest_django.live_server_helper import LiveServer  # noqa: E402
+
+PASSWORD = "correct horse battery staple"  # the factories' password
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium, headless; never a downloaded browser."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+def log_in(page: Page, live_server: LiveServer, username: str) -> None:
+    """Log in at the staff door, in English, as a person would."""
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/staff/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("main").get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("navigation", name="Staff pages")).to_be_visible()
+
+
+@pytest.fixture
+def open_as(
+    browser: Browser, browser_context_args: dict[str, Any], live_server: LiveServer
+) -> Iterator[Callable[[str], Page]]:
+    """``open_as(username)``: a fresh browser context (own cookies), logged in."""
+    contexts: list[BrowserContext] = []
+
+    def open_(username: str) -> Page:
+        context = browser.new_context(**browser_context_args)
+        contexts.append(context)
+        page = context.new_page()
+        log_in(page, live_server, username)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_contents_survive_playwright(request: pytest.FixtureRequest, django_db_setup: None) -> None:
+    """Keep ``serialized_rollback`` working once Playwright runs.
+
+    Playwright's sync API leaves an asyncio loop running in the test thread;
+    from then on Django's connection handler (asgiref ``Local``, thread
+    critical) hands out *other* connection objects than the ones the test
+    database was created with, and those lack the migration data serialized
+    at creation (``_test_serialized_contents``). Without it a transactional
+    test's rollback restores nothing: after the first browser test the
+    regions, services and groups of the data migrations are gone. This
+    happens whenever the database is set up before the first browser test
+    (any run with other tests), so the contents are carried over here.
+    """
+    from django.db import connections
+
+    contents = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections
+    }
+    request.getfixturevalue("playwright")  # the loop starts running here
+    for alias, serialized in contents.items():
+        connection = connections[alias]
+        if serialized is not None and getattr(connection, "_test_serialized_contents", None) is None:
+            connection._test_serialized_contents = serialized  # type: ignore[attr-defined]
