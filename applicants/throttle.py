@@ -191,3 +191,61 @@ def login_attempt_succeed(*, user: User, login: str, ip: str | None) -> None:
         audit_record(
             actor=user, action="login", target=user, remark=f"staff login from {ip or 'unknown address'}"
         )
+
+
+# --- Other doors (the citizen cabinet, applicants.citizen_views) -------------
+# The functions above with the door named in the audit remark (theirs say
+# "staff login"). Attempts are counted under the same key, so one IIN tried
+# at both doors is one count and one lock. Public: ``door_login_attempt_fail``,
+# ``door_login_attempt_refuse``, ``door_login_attempt_succeed``.
+
+
+def door_login_attempt_fail(*, door: str, login: str, ip: str | None, reason: str) -> Lock | None:
+    """Record and audit a failed attempt at ``door``; return the lock it set off, if any."""
+    with transaction.atomic():
+        attempt = LoginAttempt.objects.create(username=login_key(login), ip=ip, succeeded=False)
+        target = _account(login) or attempt
+        audit_record(
+            actor=None,
+            action="login_failed",
+            target=target,
+            remark=f"{door} login “{_shown(login)}” from {ip or 'unknown address'}: {reason}",
+            succeeded=False,
+        )
+        lock = login_lock_find(login=login, ip=ip)
+        if lock is not None and lock.cause.pk == attempt.pk:
+            audit_record(
+                actor=None,
+                action="login_locked",
+                target=target,
+                remark=(
+                    f"{door} login “{_shown(login)}” from {ip or 'unknown address'} locked "
+                    f"until {lock.until.isoformat(timespec='seconds')} after repeated failures"
+                ),
+                succeeded=False,
+            )
+            return lock
+    return None
+
+
+def door_login_attempt_refuse(*, door: str, login: str, ip: str | None, lock: Lock) -> None:
+    """Audit an attempt at ``door`` refused by a running lock (the password was not checked)."""
+    audit_record(
+        actor=None,
+        action="login_locked",
+        target=_account(login) or lock.cause,
+        remark=(
+            f"{door} login “{_shown(login)}” from {ip or 'unknown address'} refused: "
+            f"locked until {lock.until.isoformat(timespec='seconds')}"
+        ),
+        succeeded=False,
+    )
+
+
+def door_login_attempt_succeed(*, door: str, user: User, login: str, ip: str | None) -> None:
+    """Record and audit a successful login at ``door``; it resets the count for the login."""
+    with transaction.atomic():
+        LoginAttempt.objects.create(username=login_key(login), ip=ip, succeeded=True)
+        audit_record(
+            actor=user, action="login", target=user, remark=f"{door} login from {ip or 'unknown address'}"
+        )

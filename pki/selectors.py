@@ -1,16 +1,21 @@
 """Reads of the pki app. Public: ``staff_certificate_current``,
-``staff_without_valid_certificate``, ``STAFF_ROLES``."""
+``staff_without_valid_certificate``, ``STAFF_ROLES``, ``trusted_cas``,
+``trusted_roots``, ``current_crls``, ``trusted_cas_awaiting_crl``."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from applicants.constants import Role
-from pki.models import StaffCertificate
+from pki.models import StaffCertificate, TrustedCA
 
 if TYPE_CHECKING:
     from applicants.models import User
@@ -44,4 +49,52 @@ def staff_without_valid_certificate(*, at: datetime.datetime | None = None) -> Q
         .exclude(pk__in=holders)
         .distinct()
         .order_by("username")
+    )
+
+
+# --- trusted certification authorities (citizens' signatures, P6) -----------------
+
+
+def trusted_cas() -> QuerySet[TrustedCA]:
+    """The authorities the portal trusts now (the admin switches them off and on)."""
+    return TrustedCA.objects.filter(is_active=True).order_by("name", "pk")
+
+
+@lru_cache(maxsize=64)
+def _parsed_certificate(pem: str) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(pem.strip().encode("ascii"))
+
+
+@lru_cache(maxsize=16)
+def _parsed_crl(der: bytes) -> x509.CertificateRevocationList:
+    # A national CA's list runs to megabytes: parse each version once per process.
+    return x509.load_der_x509_crl(der)
+
+
+def trusted_roots() -> list[x509.Certificate]:
+    """The certificates a citizen's signature may chain up to."""
+    return [_parsed_certificate(pem) for pem in trusted_cas().values_list("certificate_pem", flat=True)]
+
+
+def current_crls() -> list[x509.CertificateRevocationList]:
+    """The cached revocation lists of the trusted authorities, as last fetched
+    (a list past its next update is still returned: the verifier refuses it
+    as out of date rather than skip the revocation check)."""
+    return [
+        _parsed_crl(bytes(der))
+        for der in trusted_cas().filter(crl_der__isnull=False).values_list("crl_der", flat=True)
+        if der is not None
+    ]
+
+
+def trusted_cas_awaiting_crl(*, issuers: Sequence[x509.Certificate]) -> list[TrustedCA]:
+    """Those of ``issuers`` (the authorities of a verified chain) that are
+    trusted with a revocation list address but whose list has not been
+    fetched yet: without it a revoked certificate would pass."""
+    fingerprints = {issuer.fingerprint(hashes.SHA256()).hex() for issuer in issuers}
+    return list(
+        trusted_cas()
+        .filter(fingerprint__in=fingerprints, crl_der__isnull=True)
+        .exclude(crl_url="")
+        .order_by("name", "pk")
     )

@@ -545,3 +545,71 @@ class JournalEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} {self.issued_at:%Y-%m-%d %H:%M}"
+
+
+# --- the citizen's cabinet: attachments and notifications (P5, P10) ----------
+
+
+class EducationLevel(models.TextChoices):
+    """S1: the applicant's level of education, as the request form asks it."""
+
+    NONE = "none", _("No formal education")
+    PRIMARY = "primary", _("Primary")
+    BASIC_SECONDARY = "basic_secondary", _("Basic secondary (9 grades)")
+    GENERAL_SECONDARY = "general_secondary", _("General secondary (11 grades)")
+    VOCATIONAL = "vocational", _("Technical and vocational")
+    POST_SECONDARY = "post_secondary", _("Post-secondary")
+    HIGHER = "higher", _("Higher")
+    POSTGRADUATE = "postgraduate", _("Postgraduate")
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    # Random names: what the citizen called the file never reaches the disk.
+    return f"attachments/{instance.application_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """P5: an electronic copy of a paragraph-9 document attached to a portal
+    request. The content is checked by its magic bytes, never by its name."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    document = models.ForeignKey(
+        RequiredDocument, verbose_name=_("document"), on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("file"), upload_to=_attachment_path)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(_("content type"), max_length=64)
+    size = models.PositiveIntegerField(_("size, bytes"))
+    original_name = models.CharField(
+        _("file name as uploaded"), max_length=255, help_text=_("For display only; sanitised.")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.original_name}"
+
+
+class Notification(models.Model):
+    """One e-mail to the applicant about one audited change. The audit
+    entry's id is the idempotency key: a task run twice sends once."""
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    audit_entry_id = models.PositiveBigIntegerField(_("audit entry"), unique=True)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["sent_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application} #{self.audit_entry_id}"

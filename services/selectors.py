@@ -10,11 +10,15 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import User
 from audit.models import AuditEntry
+from registry.constants import MeasureKind, ProgrammeKind
+from registry.models import Programme, Vacancy
 from reglament.constants import ProcedureCode
 from reglament.models import Office, Region, ReglamentVersion
 from reglament.selectors import reglament_versions_in_force
@@ -258,3 +262,80 @@ def compliance(
         )
         for r in rows
     ]
+
+
+# --- the citizen's cabinet: every read scoped to the citizen's own requests ------
+
+
+def citizen_applications(*, user: User | Any) -> QuerySet[Application]:
+    """The requests a citizen may see: those of the applicant record linked
+    to their account, and nobody else's. Staff and strangers see none here."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.pk is None:
+        return Application.objects.none()
+    return Application.objects.filter(applicant__user_id=user.pk)
+
+
+def citizen_application(*, user: User | Any, pk: int) -> QuerySet[Application]:
+    """One of the citizen's own requests, for ``get_object_or_404``."""
+    return citizen_applications(user=user).filter(pk=pk)
+
+
+def citizen_request_list(*, user: User | Any) -> QuerySet[Application]:
+    """The cabinet's list: newest first, with the time of the last audited
+    change (two queries whatever the number of requests)."""
+    last_change = (
+        AuditEntry.objects.filter(
+            target_type=ContentType.objects.get_for_model(Application),
+            target_id=Cast(OuterRef("pk"), output_field=CharField()),
+            succeeded=True,
+        )
+        .order_by("-created_at", "-pk")
+        .values("created_at")[:1]
+    )
+    return (
+        citizen_applications(user=user)
+        .select_related("service", "office__calendar")
+        .annotate(last_change=Subquery(last_change))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def last_saved(*, application: Application) -> datetime.datetime | None:
+    """When the citizen last saved the draft's form."""
+    entry = (
+        application_history(application=application)
+        .filter(action="update_draft", succeeded=True)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return entry.created_at if entry is not None else None
+
+
+_PROGRAMME_KIND = {
+    MeasureKind.YOUTH_PRACTICE: ProgrammeKind.YOUTH_PRACTICE,
+    MeasureKind.SOCIAL_JOBS: ProgrammeKind.SOCIAL_JOBS,
+    MeasureKind.PUBLIC_WORKS: ProgrammeKind.PUBLIC_WORKS,
+}
+
+
+def open_vacancies(*, office: Office, today: datetime.date) -> QuerySet[Vacancy]:
+    """S3 employment: the office's vacancies open today."""
+    return (
+        Vacancy.objects.filter(office=office, is_open=True)
+        .filter(Q(closes_on__isnull=True) | Q(closes_on__gte=today))
+        .select_related("employer")
+        .order_by("-opened_on", "pk")
+    )
+
+
+def programmes_with_places(*, office: Office, measure_kind: str, today: datetime.date) -> QuerySet[Programme]:
+    """S3 youth practice, social jobs, public works: the office's programmes
+    of that kind that have not ended and still have free places."""
+    kind = _PROGRAMME_KIND.get(MeasureKind(measure_kind)) if measure_kind in MeasureKind.values else None
+    if kind is None:
+        return Programme.objects.none()
+    return (
+        Programme.objects.filter(office=office, kind=kind, ends_on__gte=today, places_taken__lt=F("places"))
+        .select_related("employer")
+        .order_by("starts_on", "pk")
+    )

@@ -24,9 +24,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
@@ -44,6 +46,8 @@ from reglament.selectors import reglament_version_in_force
 from services.constants import REMOTE_CHANNELS, TAKEN_STATES, Channel, GroundStage, ResultKind, State
 from services.models import (
     Application,
+    Attachment,
+    EducationLevel,
     JournalEntry,
     PresentedDocument,
     RefusalGround,
@@ -53,6 +57,7 @@ from services.models import (
     Service,
     StepRecord,
 )
+from services.uploads import check_file_count, safe_display_name, validate_upload
 
 
 class ServiceError(Exception):
@@ -362,8 +367,22 @@ def _measure_kind(service: Service, measure_kind: str) -> str:
 # --- transitions -----------------------------------------------------------
 
 
-def application_submit(*, application_id: int, actor: User, signature: bytes) -> Application:
-    """P8: a signed request is handed to the provider; the intake clock starts."""
+def application_submit(
+    *, application_id: int, actor: User, signature: bytes, signed_document: bytes | None = None
+) -> Application:
+    """P5–P8: the applicant's signed request is checked (P6) and, when the
+    signature is confirmed, handed to the provider and registered at once
+    with its incoming number (P8); the review clock starts.
+
+    The signed bytes are rebuilt from the database
+    (``services.request_document.canonical_request``) and the signature must
+    chain to a trusted CA, be in date, not revoked, made with a signing key,
+    and carry the applicant's own IIN. Each failure is a
+    ``SignatureRefused`` with its own message (P7): nothing is submitted and
+    the refusal is audited. ``signed_document`` — what the signing page gave
+    NCALayer — only tells a request changed after signing apart from a
+    signature of some other document; it is never trusted as the request.
+    """
     with _audited_refusal(actor=actor, action="submit", application_id=application_id), transaction.atomic():
         application = _lock(application_id)
         before = application.state
@@ -373,16 +392,34 @@ def application_submit(*, application_id: int, actor: User, signature: bytes) ->
         if application.channel not in REMOTE_CHANNELS:
             raise InvalidInput(_("Only portal and gateway requests are submitted electronically."))
         if not signature:
-            raise InvalidInput(_("The request is not signed."))
+            raise SignatureRefused(_("The request is not signed."), code="unsigned")
+        # django-fsm checks the transition's conditions with its permission,
+        # and one condition is that the request carries a signature.
         application.request_signature = signature
         if not has_transition_perm(application.submit, actor):
             raise NotPermitted(_("You can submit only your own requests."))
         now = timezone.now()
+        content, verified = _verified_request(
+            application, signature=signature, signed_document=signed_document, at=now
+        )
         application.submit()
         application.save(update_fields=["state", "request_signature"])
         _start_step(application, version=application.reglament_version, code=ProcedureCode.INTAKE, at=now)
-        _audit_transition(application, actor=actor, action="submit", before=before)
-    return application
+        audit_record(
+            actor=actor,
+            action="submit",
+            target=application,
+            from_state=before,
+            to_state=application.state,
+            remark=f"signed with certificate {verified.serial}",
+            changes={
+                "certificate_serial": verified.serial,
+                "request_sha256": hashlib.sha256(content).hexdigest(),
+            },
+        )
+        # P8: the signed request goes to the provider's workstation and is
+        # registered there at once; a failure here undoes the submission too.
+        return _register(application, None)
 
 
 def _register(application: Application, actor: User | None) -> Application:
@@ -948,3 +985,344 @@ def application_issue(
         )
         _audit_transition(application, actor=clerk, action="issue", before=before)
     return application
+
+
+# --- the citizen's cabinet: drafts and attachments (P5) ------------------------
+# Only the citizen who owns a request changes it, and only while it is a
+# draft: once signed and submitted (P8) it belongs to the provider.
+
+_S1_TEXT_LIMITS = {"specialty": 200, "work_history": 2000, "desired_job": 200}
+DESIRED_PAY_MAX = 10_000_000  # tenge a month, exclusive: a format check, not a rule of the law
+
+
+def _require_owner(application: Application, actor: User) -> None:
+    if not (
+        actor.is_active
+        and actor.pk is not None
+        and Applicant.objects.filter(pk=application.applicant_id, user_id=actor.pk).exists()
+    ):
+        raise NotPermitted(_("You can change only your own requests."))
+
+
+def _require_draft(application: Application) -> None:
+    if application.state != State.DRAFT:
+        raise WrongState(
+            _("Request %(number)s is “%(state)s”; only a draft can be changed.")
+            % {"number": application, "state": application.get_state_display()}
+        )
+
+
+def _document_of(application: Application, document_id: int | None) -> RequiredDocument:
+    document = next((d for d in required_documents(application) if d.pk == document_id), None)
+    if document is None:
+        raise InvalidInput(_("This document is not on the list of this service."))
+    return document
+
+
+def _text(data: dict[str, Any], key: str, limit: int) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(_("The request's data are malformed; reload the page and try again."))
+    value = value.strip()
+    if len(value) > limit:
+        raise InvalidInput(
+            _("At most %(limit)d characters are allowed in one answer.") % {"limit": limit},
+        )
+    return value
+
+
+def _request_data(
+    service: Service, office: Office, measure_kind: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """P5 structure and format checks, again, whatever the form let through.
+    A draft may be incomplete; what it holds must be well-formed."""
+    allowed = (
+        {"education_level", "desired_pay", *_S1_TEXT_LIMITS}
+        if service.code == "S1"
+        else ({"vacancy"} if measure_kind == MeasureKind.EMPLOYMENT else {"programme"})
+    )
+    unknown = set(data) - allowed
+    if unknown:
+        raise InvalidInput(_("The request's data are malformed; reload the page and try again."))
+    if service.code == "S1":
+        cleaned: dict[str, Any] = {key: _text(data, key, limit) for key, limit in _S1_TEXT_LIMITS.items()}
+        level = data.get("education_level") or ""
+        if level and level not in EducationLevel.values:
+            raise InvalidInput(_("Choose the level of education from the list."))
+        cleaned["education_level"] = level
+        pay = data.get("desired_pay")
+        if pay is not None and (
+            isinstance(pay, bool) or not isinstance(pay, int) or not 0 < pay < DESIRED_PAY_MAX
+        ):
+            raise InvalidInput(
+                _("Give the desired monthly pay in whole tenge, more than 0 and under 10 million.")
+            )
+        cleaned["desired_pay"] = pay
+        return cleaned
+    today = timezone.localdate()
+    if measure_kind == MeasureKind.EMPLOYMENT:
+        vacancy = data.get("vacancy")
+        if vacancy is not None and not (
+            isinstance(vacancy, int)
+            and Vacancy.objects.filter(pk=vacancy, office=office, is_open=True)
+            .filter(Q(closes_on__isnull=True) | Q(closes_on__gte=today))
+            .exists()
+        ):
+            raise InvalidInput(_("Choose an open vacancy of the chosen office."))
+        return {"vacancy": vacancy}
+    programme = data.get("programme")
+    if programme is not None and not (
+        isinstance(programme, int)
+        and Programme.objects.filter(
+            pk=programme,
+            office=office,
+            kind=_PROGRAMME_FOR_MEASURE[MeasureKind(measure_kind)],
+            places_taken__lt=F("places"),
+            ends_on__gte=today,
+        ).exists()
+    ):
+        raise InvalidInput(_("Choose a programme of the chosen office that still has free places."))
+    return {"programme": programme}
+
+
+def draft_update(
+    *,
+    application_id: int,
+    actor: User,
+    data: dict[str, Any],
+    measure_kind: str | None = None,
+    office_id: int | None = None,
+) -> Application:
+    """P5: the citizen saves the request form of a draft. The data are kept
+    in ``Application.data``; a draft survives leaving the page. Choosing
+    another office takes the reglament in force there; choosing another kind
+    of measure (S3) drops the files attached for the previous kind only."""
+    with (
+        _audited_refusal(actor=actor, action="update_draft", application_id=application_id),
+        transaction.atomic(),
+    ):
+        application = _lock(application_id)
+        _require_owner(application, actor)
+        _require_draft(application)
+        fields = ["data"]
+        changes: dict[str, Any] = {}
+        if office_id is not None and office_id != application.office_id:
+            office = (
+                Office.objects.select_related("calendar", "region")
+                .filter(pk=office_id, is_active=True)
+                .first()
+            )
+            if office is None:
+                raise InvalidInput(_("Choose an office of the employment centre."))
+            version = _version_in_force(office, application.service, timezone.now())
+            if not version.via_portal:
+                raise InvalidInput(
+                    _("The service “%(service)s” is served at the chancellery only; please visit an office.")
+                    % {"service": application.service.name}
+                )
+            changes["office"] = [application.office_id, office.pk]
+            application.office, application.reglament_version = office, version
+            fields += ["office", "reglament_version"]
+        if measure_kind is not None and measure_kind != application.measure_kind:
+            new_kind = _measure_kind(application.service, measure_kind)
+            changes["measure_kind"] = [application.measure_kind, new_kind]
+            application.measure_kind = new_kind
+            fields.append("measure_kind")
+            stale = list(
+                application.attachments.exclude(document__measure_kind="").exclude(
+                    document__measure_kind=new_kind
+                )
+            )
+            if stale:
+                changes["removed_attachments"] = [a.pk for a in stale]
+                _delete_attachments(stale)
+        cleaned = _request_data(application.service, application.office, application.measure_kind, data)
+        changes["fields"] = sorted(k for k in cleaned if cleaned[k] != application.data.get(k))
+        application.data = cleaned
+        application.save(update_fields=fields)
+        audit_record(
+            actor=actor,
+            action="update_draft",
+            target=application,
+            from_state=application.state,
+            to_state=application.state,
+            changes=changes,
+        )
+    return application
+
+
+def _delete_attachments(attachments: list[Attachment]) -> None:
+    """Rows now; files once the transaction has committed (a rollback keeps both)."""
+    names = [a.file.name for a in attachments if a.file]
+    Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
+    if names:
+        storage = attachments[0].file.storage
+
+        def delete_files() -> None:
+            for name in names:
+                storage.delete(name)
+
+        transaction.on_commit(delete_files)
+
+
+def attachment_add(
+    *, application_id: int, actor: User, document_id: int | None, upload: UploadedFile
+) -> Attachment:
+    """P5: the citizen attaches an electronic copy of a paragraph-9 document
+    to their draft. Checked by content, size and count (``services.uploads``);
+    stored under a random name with its SHA-256."""
+    with _audited_refusal(actor=actor, action="attach", application_id=application_id), transaction.atomic():
+        application = _lock(application_id)
+        _require_owner(application, actor)
+        _require_draft(application)
+        document = _document_of(application, document_id)
+        try:
+            check_file_count(application.attachments.count())
+            content_type, content = validate_upload(upload)
+        except ValidationError as exc:
+            raise InvalidInput(" ".join(exc.messages)) from exc
+        attachment = Attachment(
+            application=application,
+            document=document,
+            sha256=hashlib.sha256(content).hexdigest(),
+            content_type=content_type,
+            size=len(content),
+            original_name=safe_display_name(upload.name, content_type=content_type),
+            uploaded_at=timezone.now(),
+        )
+        attachment.file.save("upload", ContentFile(content), save=False)
+        try:
+            attachment.save()
+            audit_record(
+                actor=actor,
+                action="attach",
+                target=application,
+                from_state=application.state,
+                to_state=application.state,
+                remark=attachment.original_name,
+                changes={
+                    "attachment": attachment.pk,
+                    "document": document.pk,
+                    "sha256": attachment.sha256,
+                    "size": attachment.size,
+                    "content_type": content_type,
+                },
+            )
+        except Exception:
+            attachment.file.storage.delete(attachment.file.name)
+            raise
+    return attachment
+
+
+def attachment_remove(*, application_id: int, actor: User, attachment_id: int) -> None:
+    """P5: the citizen removes a file from their draft."""
+    with _audited_refusal(actor=actor, action="detach", application_id=application_id), transaction.atomic():
+        application = _lock(application_id)
+        _require_owner(application, actor)
+        _require_draft(application)
+        attachment = application.attachments.filter(pk=attachment_id).first()
+        if attachment is None:
+            raise InvalidInput(_("There is no such file in this request."))
+        _delete_attachments([attachment])
+        audit_record(
+            actor=actor,
+            action="detach",
+            target=application,
+            from_state=application.state,
+            to_state=application.state,
+            remark=attachment.original_name,
+            changes={
+                "attachment": attachment_id,
+                "document": attachment.document_id,
+                "sha256": attachment.sha256,
+            },
+        )
+
+
+# --- citizens' request signatures (P6, P7) ----------------------------------------
+
+
+class SignatureRefused(InvalidInput):
+    """P7: the request's signature is not confirmed. ``code`` is the reason
+    (the ``pki.errors`` code, or ``iin_mismatch``, ``crl_not_loaded``,
+    ``document_changed``, ``unsigned``)."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _verified_request(
+    application: Application, *, signature: bytes, signed_document: bytes | None, at: datetime.datetime
+) -> tuple[bytes, Any]:
+    """The canonical request and the checked signature over it, or SignatureRefused."""
+    # Imported here: this block was added to the module without touching its head.
+    from pki.cms import verify_detached
+    from pki.errors import DigestMismatch
+    from pki.selectors import current_crls, trusted_cas_awaiting_crl, trusted_roots
+    from services.request_document import canonical_request
+
+    content = canonical_request(application)
+    roots, crls = trusted_roots(), current_crls()
+    try:
+        # Validity is judged now, not at the signing time the signature
+        # claims for itself: the request is being submitted now.
+        verified = verify_detached(
+            data=content, signature=signature, trusted_roots=roots, crls=crls, at=at, require_signing_key=True
+        )
+    except DigestMismatch as exc:
+        if _signed_earlier_version(application, signature=signature, signed_document=signed_document, at=at):
+            raise SignatureRefused(
+                _("The request was changed after it was signed; please check it and sign it again."),
+                code="document_changed",
+            ) from exc
+        raise SignatureRefused(
+            _("The signature is for a different document, not for this request; please sign this request."),
+            code=exc.code,
+        ) from exc
+    except SignatureError as exc:
+        raise SignatureRefused(str(exc), code=exc.code) from exc
+    # With no list of the issuing CA to hand, revocation went unchecked:
+    # the signer's IIN cannot be trusted yet.
+    if trusted_cas_awaiting_crl(issuers=verified.chain[1:]):
+        raise SignatureRefused(
+            _("The revocation list of the certificate authority has not been loaded yet; try again later."),
+            code="crl_not_loaded",
+        )
+    # P6: the IIN in the request equals the IIN in the certificate.
+    if verified.iin != application.applicant.iin:
+        raise SignatureRefused(
+            _("The certificate belongs to another person: its IIN does not match the applicant's."),
+            code="iin_mismatch",
+        )
+    return content, verified
+
+
+def _signed_earlier_version(
+    application: Application, *, signature: bytes, signed_document: bytes | None, at: datetime.datetime
+) -> bool:
+    """The signature covers ``signed_document`` and that is an earlier form
+    of this very request (the draft was changed after it was signed)."""
+    from pki.cms import verify_detached
+    from pki.errors import DigestMismatch
+    from services.request_document import FORMAT
+
+    if not signed_document:
+        return False
+    try:
+        body = json.loads(signed_document)
+    except ValueError:
+        return False
+    if not isinstance(body, dict) or body.get("format") != FORMAT or body.get("draft") != application.pk:
+        return False
+    try:
+        verify_detached(data=signed_document, signature=signature, trusted_roots=(), at=at)
+    except DigestMismatch:
+        return False
+    except SignatureError:
+        # Refused later than the digest check (no root is given, so the
+        # chain always is): the signature is over this earlier form.
+        return True
+    return True

@@ -16,6 +16,7 @@ from services.constants import Channel, State
 from services.models import Application, RegistrationCounter, StepRecord
 from tests.factories import ApplicantFactory
 from tests.flows import desk_application, ground
+from tests.signing import citizen_certificate, sign_request
 
 pytestmark = pytest.mark.django_db
 
@@ -147,10 +148,11 @@ def test_a_portal_s1_request_is_submitted_registered_and_delivered_electronicall
     )
     assert draft.state == State.DRAFT
 
-    submitted = svc.application_submit(application_id=draft.pk, actor=citizen, signature=b"0\x80cms")
-    assert submitted.state == State.SUBMITTED
-    registered = svc.application_register(application_id=draft.pk, actor=None)
+    signature = sign_request(draft, citizen_certificate(applicant))
+    # P8: the signed request reaches the provider and is registered at once.
+    registered = svc.application_submit(application_id=draft.pk, actor=citizen, signature=signature)
     assert registered.state == State.REGISTERED
+    assert registered.number is not None and registered.number.startswith("AKT-")
     svc.application_take(application_id=draft.pk, executor=executor)
     signed = svc.application_sign_result(
         application_id=draft.pk, executor=executor, result_text="Уведомление."
@@ -327,10 +329,11 @@ def test_a_citizen_cannot_submit_another_citizens_request(
     from tests.factories import UserFactory
 
     stranger = UserFactory(username=other.iin, iin=other.iin)
+    signature = sign_request(draft, citizen_certificate(other))
 
     assert_refused(
         draft,
-        lambda: svc.application_submit(application_id=draft.pk, actor=stranger, signature=b"cms"),
+        lambda: svc.application_submit(application_id=draft.pk, actor=stranger, signature=signature),
         svc.NotPermitted,
         "only your own requests",
     )
@@ -422,6 +425,7 @@ def test_an_unsigned_portal_request_is_not_submitted(citizen: User, applicant: A
         service_code="S3",
         measure_kind="employment",
     )
+    citizen_certificate(applicant)  # the citizen has a key, but sends no signature
 
     assert_refused(
         draft,
