@@ -154,6 +154,14 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 PKI_CA_DIR = Path(env.str("PKI_CA_DIR", default=str(BASE_DIR / "var" / "pki")))
 PKI_STAFF_KEY_PASSWORD: str = env.str("PKI_STAFF_KEY_PASSWORD", default="")
 PKI_PROVIDER_BIN: str = env.str("PKI_PROVIDER_BIN", default="081140000436")
+# Executors sign results in the browser through NCALayer. Signing on the
+# server with the keys above is kept only as an explicit option, off in
+# production unless switched on.
+STAFF_SERVER_SIGNING: bool = env.bool("STAFF_SERVER_SIGNING", default=not PRODUCTION)
+# How long a result prepared for signing in the browser may still be signed.
+STAFF_SIGNING_WINDOW_MINUTES: int = env.int("STAFF_SIGNING_WINDOW_MINUTES", default=30)
+if STAFF_SIGNING_WINDOW_MINUTES < 1:
+    raise environ.ImproperlyConfigured("STAFF_SIGNING_WINDOW_MINUTES must be at least 1")
 
 # Celery: with no broker configured, tasks run eagerly in-process (the demo).
 REDIS_URL: str = env.str("REDIS_URL", default="")

@@ -1,5 +1,5 @@
 """Writes of the pki app. Public: ``staff_certificate_issue``, ``staff_sign``,
-``ca_directory_default``, ``staff_test_iin``.
+``staff_signing_key``, ``ca_directory_default``, ``staff_test_iin``.
 
 Until staff sign with their own tokens through NCALayer, the portal holds a
 signing key for each staff member (issued by the CA in ``PKI_CA_DIR``) and
@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.conf import settings
@@ -112,6 +113,16 @@ def staff_sign(*, user: User, data: bytes) -> tuple[bytes, StaffCertificate]:
     staff_certificate = staff_certificate_current(user=user)
     if staff_certificate is None:
         raise NoSigningCertificate()
+    key, certificate = staff_signing_key(staff_certificate=staff_certificate)
+    return sign_detached(data=data, key=key, certificate=certificate), staff_certificate
+
+
+def staff_signing_key(
+    *, staff_certificate: StaffCertificate
+) -> tuple[rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """The key and certificate kept in ``staff_certificate``, opened with
+    ``PKI_STAFF_KEY_PASSWORD``: for ``staff_sign`` and the development
+    NCALayer stand-in (``ncalayer_standin --staff``)."""
     try:
         key, certificate, _cas = pkcs12.load_key_and_certificates(
             bytes(staff_certificate.pkcs12), _key_password()
@@ -122,4 +133,4 @@ def staff_sign(*, user: User, data: bytes) -> tuple[bytes, StaffCertificate]:
         raise SigningKeyUnavailable() from exc
     if certificate is None or not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise SigningKeyUnavailable()
-    return sign_detached(data=data, key=key, certificate=certificate), staff_certificate
+    return key, certificate

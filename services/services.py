@@ -11,7 +11,11 @@ Public: ``application_receive``, ``application_create_draft``,
 ``application_refuse_intake``, ``application_take``,
 ``application_reassign``, ``application_sign_result``,
 ``application_refuse``, ``application_issue``, and the ``ServiceError``
-family.
+family; for the gateway, ``request_signature_verify`` (P6 over given
+bytes) and ``request_data_clean``. Every state change is also sent as
+``services.signals.application_state_changed`` inside its transaction.
+Executors' signatures made in the browser: ``result_prepare``,
+``refusal_prepare`` (``PreparedResult``) and ``ResultSignatureRefused``.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from applicants.models import Applicant, User
+from audit.models import AuditEntry
 from audit.services import audit_record
 from pki.cms import SignatureError
 from pki.services import staff_sign
@@ -57,6 +62,7 @@ from services.models import (
     Service,
     StepRecord,
 )
+from services.signals import application_state_changed
 from services.uploads import check_file_count, safe_display_name, validate_upload
 
 
@@ -243,7 +249,7 @@ def _reason(reason: str) -> str:
 def _audit_transition(
     application: Application, *, actor: User | None, action: str, before: str, remark: str = ""
 ) -> None:
-    audit_record(
+    entry = audit_record(
         actor=actor,
         action=action,
         target=application,
@@ -251,6 +257,21 @@ def _audit_transition(
         to_state=application.state,
         remark=remark,
     )
+    _state_changed(application, entry=entry, action=action, before=before)
+
+
+def _state_changed(application: Application, *, entry: AuditEntry, action: str, before: str) -> None:
+    """Tell the receivers (the gateway's status push) in this transaction."""
+    if before != application.state:
+        application_state_changed.send(
+            sender=Application,
+            application_id=application.pk,
+            audit_entry_id=entry.pk,
+            action=action,
+            from_state=before,
+            to_state=application.state,
+            channel=application.channel,
+        )
 
 
 # --- creating applications -------------------------------------------------
@@ -368,7 +389,12 @@ def _measure_kind(service: Service, measure_kind: str) -> str:
 
 
 def application_submit(
-    *, application_id: int, actor: User, signature: bytes, signed_document: bytes | None = None
+    *,
+    application_id: int,
+    actor: User,
+    signature: bytes,
+    signed_document: bytes | None = None,
+    gateway_message: bytes | None = None,
 ) -> Application:
     """P5–P8: the applicant's signed request is checked (P6) and, when the
     signature is confirmed, handed to the provider and registered at once
@@ -382,6 +408,11 @@ def application_submit(
     the refusal is audited. ``signed_document`` — what the signing page gave
     NCALayer — only tells a request changed after signing apart from a
     signature of some other document; it is never trusted as the request.
+
+    ``gateway_message`` (gateway requests only): the canonical bytes of the
+    gateway message the request was made from, rebuilt by the gateway from
+    the very fields it created the request with; the signature is checked
+    over them instead of the portal's canonical request.
     """
     with _audited_refusal(actor=actor, action="submit", application_id=application_id), transaction.atomic():
         application = _lock(application_id)
@@ -393,6 +424,8 @@ def application_submit(
             raise InvalidInput(_("Only portal and gateway requests are submitted electronically."))
         if not signature:
             raise SignatureRefused(_("The request is not signed."), code="unsigned")
+        if gateway_message is not None and application.channel != Channel.GATEWAY:
+            raise InvalidInput(_("Only gateway requests are signed as gateway messages."))
         # django-fsm checks the transition's conditions with its permission,
         # and one condition is that the request carries a signature.
         application.request_signature = signature
@@ -400,12 +433,12 @@ def application_submit(
             raise NotPermitted(_("You can submit only your own requests."))
         now = timezone.now()
         content, verified = _verified_request(
-            application, signature=signature, signed_document=signed_document, at=now
+            application, signature=signature, signed_document=signed_document, at=now, content=gateway_message
         )
         application.submit()
         application.save(update_fields=["state", "request_signature"])
         _start_step(application, version=application.reglament_version, code=ProcedureCode.INTAKE, at=now)
-        audit_record(
+        entry = audit_record(
             actor=actor,
             action="submit",
             target=application,
@@ -417,6 +450,7 @@ def application_submit(
                 "request_sha256": hashlib.sha256(content).hexdigest(),
             },
         )
+        _state_changed(application, entry=entry, action="submit", before=before)
         # P8: the signed request goes to the provider's workstation and is
         # registered there at once; a failure here undoes the submission too.
         return _register(application, None)
@@ -789,11 +823,12 @@ def result_kind_for(application: Application) -> str:
 
 
 def _referral_target(
-    application: Application, *, vacancy_id: int | None, programme_id: int | None
+    application: Application, *, vacancy_id: int | None, programme_id: int | None, reserve: bool = True
 ) -> tuple[Vacancy | None, Programme | None]:
     """S3: an employment referral names an open vacancy of the office; the
     other three take a place of a programme of the matching kind — taken
-    atomically, so a programme is never over-booked."""
+    atomically, so a programme is never over-booked. ``reserve=False``
+    (preparing a result for signing) only checks that a place is free."""
     if application.service.code != "S3":
         if vacancy_id or programme_id:
             raise InvalidInput(_("Only referrals (S3) name a vacancy or a programme."))
@@ -814,9 +849,8 @@ def _referral_target(
     ).first()
     if programme is None:
         raise InvalidInput(_("Choose a programme of the right kind in your office for the referral."))
-    taken = Programme.objects.filter(pk=programme.pk, places_taken__lt=F("places")).update(
-        places_taken=F("places_taken") + 1
-    )
+    free = Programme.objects.filter(pk=programme.pk, places_taken__lt=F("places"))
+    taken = free.update(places_taken=F("places_taken") + 1) if reserve else free.exists()
     if not taken:
         raise InvalidInput(
             _("The programme “%(programme)s” has no free places left; choose another.")
@@ -859,14 +893,29 @@ def _sign_result(
     at: datetime.datetime,
     vacancy: Vacancy | None = None,
     programme: Programme | None = None,
+    signature: bytes | None = None,
+    signed_document: bytes | None = None,
 ) -> ResultDocument:
+    """The signed result: with ``signature`` (made in the browser through
+    NCALayer over the canonical bytes with ``at`` as their ``signed_at``)
+    checked in full, else signed here with the key the portal keeps."""
     content = _canonical_result(
         application, kind=kind, text=text, at=at, vacancy=vacancy, programme=programme
     )
-    try:
-        signature, certificate = staff_sign(user=executor, data=content)
-    except SignatureError as exc:
-        raise InvalidInput(str(exc)) from exc
+    if signature is not None:
+        certificate = _verified_result_signature(
+            application,
+            executor=executor,
+            content=content,
+            signature=signature,
+            signed_document=signed_document,
+        )
+    else:
+        _require_server_signing()
+        try:
+            signature, certificate = staff_sign(user=executor, data=content)
+        except SignatureError as exc:
+            raise InvalidInput(str(exc)) from exc
     return ResultDocument.objects.create(
         application=application,
         kind=kind,
@@ -888,9 +937,22 @@ def application_sign_result(
     result_text: str,
     vacancy_id: int | None = None,
     programme_id: int | None = None,
+    signature: bytes | None = None,
+    signed_at: datetime.datetime | None = None,
+    signed_document: bytes | None = None,
 ) -> Application:
     """G2 step 2 ends: the executor who took the request signs its result
-    with their e-signature; the signed result is never edited again."""
+    with their e-signature; the signed result is never edited again.
+
+    With ``signature`` the executor signed in the browser (NCALayer) the
+    document ``result_prepare`` showed them, fixed at ``signed_at``: the
+    bytes are rebuilt from these fields and the database and the signature
+    is checked in full (``_verified_result_signature``). Without it the
+    portal signs with the key it keeps, only while ``STAFF_SERVER_SIGNING``
+    is on. ``signed_document`` (what the page gave NCALayer) only tells a
+    result changed after preparing apart from a signature of another
+    document; it is never trusted as the result.
+    """
     with (
         _audited_refusal(actor=executor, action="sign_result", application_id=application_id),
         transaction.atomic(),
@@ -900,13 +962,17 @@ def application_sign_result(
         _require_role(executor, "sign_result", _("sign results"))
         _require_office(application, executor)
         _require_state(application, application.prepare_result, _("signed"))
-        text = (result_text or "").strip()
+        if signature is None:
+            _require_server_signing()
+        text = (result_text or "").strip() if signature is None else _signed_text(result_text)
         if not text:
             raise InvalidInput(_("Prepare the text of the result before signing."))
         application.result_text = text
         _require_taker(application, executor, application.prepare_result)
         vacancy, programme = _referral_target(application, vacancy_id=vacancy_id, programme_id=programme_id)
         now = timezone.now()
+        if signature is not None:
+            _check_signed_at(application, signed_at=signed_at, now=now)
         application.prepare_result(at=now)
         application.save(update_fields=["state", "result_text", "decided_at"])
         _sign_result(
@@ -914,9 +980,11 @@ def application_sign_result(
             executor=executor,
             kind=result_kind_for(application),
             text=text,
-            at=now,
+            at=signed_at if signature is not None and signed_at is not None else now,
             vacancy=vacancy,
             programme=programme,
+            signature=signature,
+            signed_document=signed_document,
         )
         _audit_transition(application, actor=executor, action="sign_result", before=before)
         _after_decision(application, executor=executor, now=now)
@@ -924,9 +992,18 @@ def application_sign_result(
 
 
 def application_refuse(
-    *, application_id: int, executor: User, ground_id: int | None, reason: str
+    *,
+    application_id: int,
+    executor: User,
+    ground_id: int | None,
+    reason: str,
+    signature: bytes | None = None,
+    signed_at: datetime.datetime | None = None,
+    signed_document: bytes | None = None,
 ) -> Application:
-    """G5: a motivated refusal citing a ground of paragraph 10, signed."""
+    """G5: a motivated refusal citing a ground of paragraph 10, signed —
+    in the browser (``signature``, ``signed_at``, ``signed_document`` as for
+    ``application_sign_result``) or by the portal's key when allowed."""
     with (
         _audited_refusal(actor=executor, action="refuse", application_id=application_id),
         transaction.atomic(),
@@ -936,20 +1013,364 @@ def application_refuse(
         _require_role(executor, "sign_result", _("sign refusals"))
         _require_office(application, executor)
         _require_state(application, application.refuse, _("refused"))
+        if signature is None:
+            _require_server_signing()
         application.refusal_ground = _ground(ground_id, service=application.service, stage=GroundStage.REVIEW)
-        application.refusal_reason = _reason(reason)
+        application.refusal_reason = _reason(reason if signature is None else _signed_text(reason))
         _require_taker(application, executor, application.refuse)
         now = timezone.now()
+        if signature is not None:
+            _check_signed_at(application, signed_at=signed_at, now=now)
         application.refuse(at=now)
         application.save(update_fields=["state", "refusal_ground", "refusal_reason", "decided_at"])
         _sign_result(
-            application, executor=executor, kind=ResultKind.REFUSAL, text=application.refusal_reason, at=now
+            application,
+            executor=executor,
+            kind=ResultKind.REFUSAL,
+            text=application.refusal_reason,
+            at=signed_at if signature is not None and signed_at is not None else now,
+            signature=signature,
+            signed_document=signed_document,
         )
         _audit_transition(
             application, actor=executor, action="refuse", before=before, remark=application.refusal_reason
         )
         _after_decision(application, executor=executor, now=now)
     return application
+
+
+# --- executors' signatures made in the browser (NCALayer) ------------------------
+# The executor's own key signs in NCALayer, as the citizen's does (the issue
+# "Executors sign in the browser through the same NCALayer client"): the
+# portal shows the exact bytes (``result_prepare``/``refusal_prepare``),
+# NCALayer signs them, and ``application_sign_result``/``application_refuse``
+# rebuild them from the posted fields and the database and check the
+# signature in full. Signing with the keys the portal keeps is an explicit
+# option (``STAFF_SERVER_SIGNING``).
+
+DEFAULT_SIGNING_WINDOW_MINUTES = 30
+
+
+class ServerSigningDisabled(NotPermitted):
+    code = "server_signing_off"
+
+
+class ResultSignatureRefused(InvalidInput):
+    """The executor's signature of a result or refusal is not accepted.
+    ``code`` is the reason: a ``pki.errors`` code, or ``unsigned``,
+    ``document_changed``, ``crl_not_loaded``, ``signed_at_missing``,
+    ``signed_at_future``, ``signed_at_expired``, ``signed_at_before_take``,
+    ``not_staff_certificate``, ``another_executor``, ``not_current_certificate``."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class PreparedResult:
+    """A result or refusal ready to be signed in the browser: the exact bytes
+    and the moment fixed in them, and the key NCALayer should offer."""
+
+    content: bytes
+    signed_at: datetime.datetime
+    kind: str
+    text: str
+    signer_iin: str | None
+    certificate_serial: str
+
+    @property
+    def readable(self) -> str:
+        """The same content laid out for reading; the signed bytes are ``content``."""
+        return json.dumps(json.loads(self.content), ensure_ascii=False, sort_keys=True, indent=2)
+
+
+def _require_server_signing() -> None:
+    from django.conf import settings
+
+    if not getattr(settings, "STAFF_SERVER_SIGNING", not getattr(settings, "PRODUCTION", False)):
+        raise ServerSigningDisabled(
+            _(
+                "The portal does not sign with the keys it keeps: prepare the document for signing "
+                "and sign it with NCALayer."
+            )
+        )
+
+
+def _signed_text(text: str) -> str:
+    # The text travels to the page and back in a form field, and browsers
+    # post line breaks as CRLF or LF depending on the field: the signed
+    # bytes always have LF.
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _certificate_iin(certificate: Any) -> str | None:
+    from cryptography.x509.oid import NameOID
+
+    for attribute in certificate.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER):
+        value = attribute.value
+        if isinstance(value, str) and value.startswith("IIN") and len(value) == 15 and value[3:].isdigit():
+            return value[3:]
+    return None
+
+
+def _taken_at(application: Application) -> datetime.datetime | None:
+    """When the request last came to its executor: taken, or handed over."""
+    from services.selectors import application_history
+
+    entry = (
+        application_history(application=application)
+        .filter(action__in=("take", "reassign"), succeeded=True)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return entry.created_at if entry is not None else None
+
+
+def _check_signed_at(
+    application: Application, *, signed_at: datetime.datetime | None, now: datetime.datetime
+) -> None:
+    """The moment fixed at preparation is recent, not ahead of the clock,
+    and not from before the request came to this executor: an old prepared
+    document is not signed into a result."""
+    from django.conf import settings
+    from django.utils.translation import ngettext
+
+    minutes = int(getattr(settings, "STAFF_SIGNING_WINDOW_MINUTES", DEFAULT_SIGNING_WINDOW_MINUTES))
+    if signed_at is None or signed_at.tzinfo is None:
+        raise ResultSignatureRefused(
+            _("The time the document was prepared is missing; prepare it for signing again."),
+            code="signed_at_missing",
+        )
+    if signed_at > now:
+        raise ResultSignatureRefused(
+            _("The time the document was prepared lies in the future; prepare it for signing again."),
+            code="signed_at_future",
+        )
+    if now - signed_at > datetime.timedelta(minutes=minutes):
+        raise ResultSignatureRefused(
+            ngettext(
+                "The document was prepared more than %(minutes)d minute ago; prepare it for signing again.",
+                "The document was prepared more than %(minutes)d minutes ago; prepare it for signing again.",
+                minutes,
+            )
+            % {"minutes": minutes},
+            code="signed_at_expired",
+        )
+    taken_at = _taken_at(application)
+    if taken_at is not None and signed_at < taken_at:
+        raise ResultSignatureRefused(
+            _("The document was prepared before you took this request; prepare it for signing again."),
+            code="signed_at_before_take",
+        )
+
+
+def _verified_result_signature(
+    application: Application,
+    *,
+    executor: User,
+    content: bytes,
+    signature: bytes,
+    signed_document: bytes | None,
+) -> Any:
+    """The executor's current ``StaffCertificate`` that made ``signature``
+    over ``content``: a chain to a trusted CA, in date now, not revoked, a
+    signing key, and the very certificate the portal holds for this
+    executor. ResultSignatureRefused otherwise."""
+    from pki.cms import verify_detached
+    from pki.errors import DigestMismatch
+    from pki.selectors import current_crls, trusted_cas_awaiting_crl, trusted_roots
+
+    if not signature:
+        raise ResultSignatureRefused(_("The document is not signed."), code="unsigned")
+    now = timezone.now()
+    try:
+        # Validity is judged now, not at the signing time the signature
+        # claims for itself: the result is being signed now.
+        verified = verify_detached(
+            data=content,
+            signature=signature,
+            trusted_roots=trusted_roots(),
+            crls=current_crls(),
+            at=now,
+            require_signing_key=True,
+        )
+    except DigestMismatch as exc:
+        if _prepared_earlier(application, signature=signature, signed_document=signed_document):
+            raise ResultSignatureRefused(
+                _(
+                    "The result changed after it was prepared for signing; check it, prepare it again and sign it."
+                ),
+                code="document_changed",
+            ) from exc
+        raise ResultSignatureRefused(
+            _(
+                "The signature is for a different document, not for this result; "
+                "prepare the document for signing and sign it."
+            ),
+            code=exc.code,
+        ) from exc
+    except SignatureError as exc:
+        raise ResultSignatureRefused(str(exc), code=exc.code) from exc
+    # With no list of the issuing CA to hand, revocation went unchecked.
+    if trusted_cas_awaiting_crl(issuers=verified.chain[1:]):
+        raise ResultSignatureRefused(
+            _("The revocation list of the certificate authority has not been loaded yet; try again later."),
+            code="crl_not_loaded",
+        )
+    return _result_signer(executor, verified.certificate, at=now)
+
+
+def _prepared_earlier(application: Application, *, signature: bytes, signed_document: bytes | None) -> bool:
+    """The signature covers ``signed_document``, and that is a result
+    document of this very request (changed since it was prepared)."""
+    from pki.cms import verify_detached
+    from pki.errors import DigestMismatch
+
+    if not signed_document:
+        return False
+    try:
+        body = json.loads(signed_document)
+    except ValueError:
+        return False
+    if (
+        not isinstance(body, dict)
+        or body.get("number") != application.number
+        or body.get("service") != application.service.code
+    ):
+        return False
+    try:
+        verify_detached(data=signed_document, signature=signature, trusted_roots=())
+    except DigestMismatch:
+        return False
+    except SignatureError:
+        # Refused later than the digest check (no root is given, so the
+        # chain always is): the signature is over that document.
+        return True
+    return True
+
+
+def _result_signer(executor: User, certificate: Any, *, at: datetime.datetime) -> Any:
+    """The signer's certificate is the executor's current staff certificate,
+    compared byte for byte: a name or an IIN can be copied into another
+    certificate, the certificate cannot."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from pki.models import StaffCertificate
+    from pki.selectors import staff_certificate_current
+
+    held = StaffCertificate.objects.filter(serial=f"{certificate.serial_number:x}").first()
+    if held is None or held.certificate.public_bytes(Encoding.DER) != certificate.public_bytes(Encoding.DER):
+        raise ResultSignatureRefused(
+            _(
+                "The signature was not made with a staff signing certificate of the employment centre "
+                "(perhaps with a personal one); sign with your staff signing key."
+            ),
+            code="not_staff_certificate",
+        )
+    if held.user_id != executor.pk:
+        raise ResultSignatureRefused(
+            _("The signature was made with another staff member's certificate; sign with your own key."),
+            code="another_executor",
+        )
+    current = staff_certificate_current(user=executor, at=at)
+    if current is None or current.pk != held.pk:
+        raise ResultSignatureRefused(
+            _(
+                "This certificate of yours has been replaced or revoked; sign with your current signing "
+                "key (certificate %(serial)s)."
+            )
+            % {"serial": current.serial if current is not None else "-"},
+            code="not_current_certificate",
+        )
+    return held
+
+
+def _prepared(
+    application: Application,
+    *,
+    executor: User,
+    kind: str,
+    text: str,
+    vacancy: Vacancy | None = None,
+    programme: Programme | None = None,
+) -> PreparedResult:
+    from pki.errors import NoSigningCertificate
+    from pki.selectors import staff_certificate_current
+
+    now = timezone.now()
+    certificate = staff_certificate_current(user=executor, at=now)
+    if certificate is None:
+        raise InvalidInput(str(NoSigningCertificate()))
+    content = _canonical_result(
+        application, kind=kind, text=text, at=now, vacancy=vacancy, programme=programme
+    )
+    return PreparedResult(
+        content=content,
+        signed_at=now,
+        kind=kind,
+        text=text,
+        signer_iin=_certificate_iin(certificate.certificate),
+        certificate_serial=certificate.serial,
+    )
+
+
+def result_prepare(
+    *,
+    application_id: int,
+    executor: User,
+    result_text: str,
+    vacancy_id: int | None = None,
+    programme_id: int | None = None,
+) -> PreparedResult:
+    """The first half of signing a result in the browser: the same checks as
+    ``application_sign_result`` (without taking a programme place), then
+    the exact bytes to sign with ``signed_at`` fixed now. Changes nothing;
+    a refusal is audited as a refused ``sign_result``."""
+    with (
+        _audited_refusal(actor=executor, action="sign_result", application_id=application_id),
+        transaction.atomic(),
+    ):
+        application = _lock(application_id)
+        _require_role(executor, "sign_result", _("sign results"))
+        _require_office(application, executor)
+        _require_state(application, application.prepare_result, _("signed"))
+        text = _signed_text(result_text)
+        if not text:
+            raise InvalidInput(_("Prepare the text of the result before signing."))
+        application.result_text = text
+        _require_taker(application, executor, application.prepare_result)
+        vacancy, programme = _referral_target(
+            application, vacancy_id=vacancy_id, programme_id=programme_id, reserve=False
+        )
+        return _prepared(
+            application,
+            executor=executor,
+            kind=result_kind_for(application),
+            text=text,
+            vacancy=vacancy,
+            programme=programme,
+        )
+
+
+def refusal_prepare(
+    *, application_id: int, executor: User, ground_id: int | None, reason: str
+) -> PreparedResult:
+    """The first half of signing a motivated refusal in the browser (as
+    ``result_prepare``); a refusal is audited as a refused ``refuse``."""
+    with (
+        _audited_refusal(actor=executor, action="refuse", application_id=application_id),
+        transaction.atomic(),
+    ):
+        application = _lock(application_id)
+        _require_role(executor, "sign_result", _("sign refusals"))
+        _require_office(application, executor)
+        _require_state(application, application.refuse, _("refused"))
+        application.refusal_ground = _ground(ground_id, service=application.service, stage=GroundStage.REVIEW)
+        text = _reason(_signed_text(reason))
+        application.refusal_reason = text
+        _require_taker(application, executor, application.refuse)
+        return _prepared(application, executor=executor, kind=ResultKind.REFUSAL, text=text)
 
 
 def application_issue(
@@ -1255,48 +1676,39 @@ class SignatureRefused(InvalidInput):
 
 
 def _verified_request(
-    application: Application, *, signature: bytes, signed_document: bytes | None, at: datetime.datetime
+    application: Application,
+    *,
+    signature: bytes,
+    signed_document: bytes | None,
+    at: datetime.datetime,
+    content: bytes | None = None,
 ) -> tuple[bytes, Any]:
-    """The canonical request and the checked signature over it, or SignatureRefused."""
-    # Imported here: this block was added to the module without touching its head.
-    from pki.cms import verify_detached
-    from pki.errors import DigestMismatch
-    from pki.selectors import current_crls, trusted_cas_awaiting_crl, trusted_roots
+    """The canonical request (or the given ``content``: a gateway message)
+    and the checked signature over it, or SignatureRefused."""
     from services.request_document import canonical_request
 
-    content = canonical_request(application)
-    roots, crls = trusted_roots(), current_crls()
+    if content is None:
+        content = canonical_request(application)
+        portal_request = True
+    else:
+        portal_request = False
     try:
-        # Validity is judged now, not at the signing time the signature
-        # claims for itself: the request is being submitted now.
-        verified = verify_detached(
-            data=content, signature=signature, trusted_roots=roots, crls=crls, at=at, require_signing_key=True
+        verified = request_signature_verify(
+            content=content, signature=signature, iin=application.applicant.iin, at=at
         )
-    except DigestMismatch as exc:
-        if _signed_earlier_version(application, signature=signature, signed_document=signed_document, at=at):
+    except SignatureRefused as exc:
+        if (
+            exc.code == "digest_mismatch"
+            and portal_request
+            and _signed_earlier_version(
+                application, signature=signature, signed_document=signed_document, at=at
+            )
+        ):
             raise SignatureRefused(
                 _("The request was changed after it was signed; please check it and sign it again."),
                 code="document_changed",
             ) from exc
-        raise SignatureRefused(
-            _("The signature is for a different document, not for this request; please sign this request."),
-            code=exc.code,
-        ) from exc
-    except SignatureError as exc:
-        raise SignatureRefused(str(exc), code=exc.code) from exc
-    # With no list of the issuing CA to hand, revocation went unchecked:
-    # the signer's IIN cannot be trusted yet.
-    if trusted_cas_awaiting_crl(issuers=verified.chain[1:]):
-        raise SignatureRefused(
-            _("The revocation list of the certificate authority has not been loaded yet; try again later."),
-            code="crl_not_loaded",
-        )
-    # P6: the IIN in the request equals the IIN in the certificate.
-    if verified.iin != application.applicant.iin:
-        raise SignatureRefused(
-            _("The certificate belongs to another person: its IIN does not match the applicant's."),
-            code="iin_mismatch",
-        )
+        raise
     return content, verified
 
 
@@ -1326,3 +1738,53 @@ def _signed_earlier_version(
         # chain always is): the signature is over this earlier form.
         return True
     return True
+
+
+def request_signature_verify(*, content: bytes, signature: bytes, iin: str, at: datetime.datetime) -> Any:
+    """P6 over given bytes: the detached ``signature`` of ``content`` chains
+    to a trusted CA, is in date at ``at`` (not at the signing time the
+    signature claims for itself), is not revoked, was made with a signing
+    key, and its certificate carries ``iin``. Returns the
+    ``pki.cms.VerifiedSignature``; raises SignatureRefused with the reason's
+    code otherwise. Reads only: the caller audits."""
+    from pki.cms import verify_detached
+    from pki.errors import DigestMismatch
+    from pki.selectors import current_crls, trusted_cas_awaiting_crl, trusted_roots
+
+    roots, crls = trusted_roots(), current_crls()
+    try:
+        verified = verify_detached(
+            data=content, signature=signature, trusted_roots=roots, crls=crls, at=at, require_signing_key=True
+        )
+    except DigestMismatch as exc:
+        raise SignatureRefused(
+            _("The signature is for a different document, not for this request; please sign this request."),
+            code=exc.code,
+        ) from exc
+    except SignatureError as exc:
+        raise SignatureRefused(str(exc), code=exc.code) from exc
+    # With no list of the issuing CA to hand, revocation went unchecked:
+    # the signer's IIN cannot be trusted yet.
+    if trusted_cas_awaiting_crl(issuers=verified.chain[1:]):
+        raise SignatureRefused(
+            _("The revocation list of the certificate authority has not been loaded yet; try again later."),
+            code="crl_not_loaded",
+        )
+    # P6: the IIN in the request equals the IIN in the certificate.
+    if verified.iin != iin:
+        raise SignatureRefused(
+            _("The certificate belongs to another person: its IIN does not match the applicant's."),
+            code="iin_mismatch",
+        )
+    return verified
+
+
+def request_data_clean(
+    *, service_code: str, office_id: int, measure_kind: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """P5 structure and format checks of a request's data, for requests that
+    arrive whole (the gateway): the cleaned data, or InvalidInput."""
+    office = Office.objects.filter(pk=office_id).first()
+    if office is None:
+        raise InvalidInput(_("Choose an office of the employment centre."))
+    return _request_data(_service(service_code), office, measure_kind, data)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -297,6 +298,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": application.presented_documents.select_related("document").order_by("document__order"),
         "history": selectors.application_history_lines(application=application),
         "result": getattr(application, "result", None),
+        "server_signing": server_signing_allowed(),
     }
     if application.state == State.IN_REVIEW and application.executor_id == user.pk:
         context["result_form"] = ResultForm(application=application)
@@ -314,7 +316,14 @@ def _back_to(application: Application) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("services:application", args=[application.pk]))
 
 
-def _render_with_errors(request: HttpRequest, application: Application, **forms: Any) -> HttpResponse:
+def server_signing_allowed() -> bool:
+    """Whether the portal may sign for staff with the keys it keeps (else NCALayer only)."""
+    return bool(getattr(settings, "STAFF_SERVER_SIGNING", not getattr(settings, "PRODUCTION", False)))
+
+
+def _render_with_errors(
+    request: HttpRequest, application: Application, *, status: int = 422, **forms: Any
+) -> HttpResponse:
     user = _user(request)
     clocks = _clocks(user)
     context: dict[str, Any] = {
@@ -323,9 +332,10 @@ def _render_with_errors(request: HttpRequest, application: Application, **forms:
         "documents": application.presented_documents.select_related("document"),
         "history": selectors.application_history_lines(application=application),
         "result": getattr(application, "result", None),
+        "server_signing": server_signing_allowed(),
         **forms,
     }
-    return render(request, "services/staff/application.html", context, status=422)
+    return render(request, "services/staff/application.html", context, status=status)
 
 
 @require_POST

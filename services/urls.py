@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from services import staff_signing_views as signing
 from services import staff_views as views
 
 app_name = "services"
@@ -15,6 +16,11 @@ urlpatterns = [
     path("requests/<int:pk>/take/", views.take, name="take"),
     path("requests/<int:pk>/sign/", views.sign_result, name="sign-result"),
     path("requests/<int:pk>/refuse/", views.refuse, name="refuse"),
+    # Signing in the browser through NCALayer: prepare, then post the signature.
+    path("requests/<int:pk>/sign/prepare/", signing.result_prepare, name="sign-result-prepare"),
+    path("requests/<int:pk>/sign/signed/", signing.result_signed, name="sign-result-signed"),
+    path("requests/<int:pk>/refuse/prepare/", signing.refusal_prepare, name="refuse-prepare"),
+    path("requests/<int:pk>/refuse/signed/", signing.refusal_signed, name="refuse-signed"),
     path("requests/<int:pk>/reassign/", views.reassign, name="reassign"),
     path("requests/<int:pk>/issue/", views.issue, name="issue"),
     path("queue/", views.queue, name="queue"),

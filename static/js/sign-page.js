@@ -1,6 +1,9 @@
 /*
  * The request signing page (P5): sign the canonical request with NCALayer,
- * put the CMS into the form and send it. Everything it needs comes from
+ * put the CMS into the form and send it. The staff request page uses it too,
+ * for the executor's result or refusal (templates/services/staff/
+ * _prepared_signing.html): keep it free of anything only one page has.
+ * Everything it needs comes from
  * data attributes of the form (no inline script, CSP-friendly):
  *   data-document   the exact bytes to sign, base64
  *   data-ncalayer   NCALayer's WebSocket address

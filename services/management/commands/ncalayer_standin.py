@@ -9,6 +9,15 @@ development and the demo only: it refuses to run in production, binds the
 loopback interface, and turns away web pages not served from this machine.
 Point the portal at it with ``NCALAYER_URL=ws://127.0.0.1:13579/``.
 
+It can hold several keys at once, as NCALayer offers every key it finds:
+``--p12``/``--password`` may be repeated (in pairs, in the same order), and
+``--staff USERNAME`` (repeatable) adds the signing key the portal keeps for
+that staff member (their current ``StaffCertificate``, opened with
+``PKI_STAFF_KEY_PASSWORD``; the test CA that issued it is trusted on the
+way), so an executor can sign results in the browser in development. Each request is signed with the first key that matches the
+page's signer filter (``signerParams``: IIN, BIN, key usage), so one
+stand-in serves a citizen and an executor at once.
+
 ``--issue-for IIN`` makes a PKCS#12 for that person with the test CA (and
 trusts the test CA) and prints its path and password.
 """
@@ -82,22 +91,8 @@ class _Refusal(Exception):
         self.message = message
 
 
-@dataclass
-class StandIn:
-    """NCALayer's answers for one key: pure, so it is tested without a socket."""
-
-    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
-    certificate: x509.Certificate
-    extra_certificates: list[x509.Certificate] = field(default_factory=list)
-    ignore_filters: bool = False
-
-    @property
-    def iin(self) -> str | None:
-        return _subject_number(self.certificate, NameOID.SERIAL_NUMBER, "IIN")
-
-    @property
-    def bin(self) -> str | None:
-        return _subject_number(self.certificate, NameOID.ORGANIZATIONAL_UNIT_NAME, "BIN")
+class _Protocol:
+    """NCALayer's side of the conversation; ``sign`` makes the signatures."""
 
     def greeting(self) -> dict[str, Any]:
         return {"result": {"version": VERSION}}
@@ -122,19 +117,68 @@ class StandIn:
             return {"status": False, "code": refusal.code, "message": refusal.message}
 
     def sign(self, args: dict[str, Any]) -> list[str]:
+        raise NotImplementedError
+
+    async def handler(self, connection: ServerConnection) -> None:
+        await connection.send(json.dumps(self.greeting()))
+        async for message in connection:
+            await connection.send(json.dumps(self.answer(message), ensure_ascii=False))
+
+
+def _signer_params(args: dict[str, Any]) -> dict[str, Any]:
+    signer = args.get("signerParams") or {}
+    if not isinstance(signer, dict):
+        raise _Refusal("bad_args", "signingParams and signerParams must be objects.")
+    return signer
+
+
+@dataclass
+class StandIn(_Protocol):
+    """NCALayer's answers for one key: pure, so it is tested without a socket."""
+
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+    certificate: x509.Certificate
+    extra_certificates: list[x509.Certificate] = field(default_factory=list)
+    ignore_filters: bool = False
+
+    @property
+    def iin(self) -> str | None:
+        return _subject_number(self.certificate, NameOID.SERIAL_NUMBER, "IIN")
+
+    @property
+    def bin(self) -> str | None:
+        return _subject_number(self.certificate, NameOID.ORGANIZATIONAL_UNIT_NAME, "BIN")
+
+    def sign(self, args: dict[str, Any]) -> list[str]:
+        return self.sign_with_this_key(args, check_filters=not self.ignore_filters)
+
+    def suits(self, signer: dict[str, Any]) -> bool:
+        """The key passes the page's signer filter (IIN, BIN, extended key usages)."""
+        wanted_iin, wanted_bin = signer.get("iin"), signer.get("bin")
+        oids = signer.get("extKeyUsageOids") or []
+        return not (
+            (wanted_iin and wanted_iin != self.iin)
+            or (wanted_bin and wanted_bin != self.bin)
+            or not isinstance(oids, list)
+            or not {str(oid) for oid in oids} <= _extended_key_usages(self.certificate)
+        )
+
+    def sign_with_this_key(self, args: dict[str, Any], *, check_filters: bool) -> list[str]:
         storages = args.get("allowedStorages", [STORAGE])
         if not isinstance(storages, list) or STORAGE not in storages:
             raise _Refusal("storage_not_available", f"Only the {STORAGE} storage is available here.")
         if args.get("format", "cms") != "cms":
             raise _Refusal("unsupported_format", "Only the cms format is supported.")
         params = args.get("signingParams") or {}
-        signer = args.get("signerParams") or {}
-        if not isinstance(params, dict) or not isinstance(signer, dict):
+        signer = _signer_params(args)
+        if not isinstance(params, dict):
             raise _Refusal("bad_args", "signingParams and signerParams must be objects.")
         if params.get("digested"):
             raise _Refusal("unsupported_digested", "Signing a ready digest is not supported.")
-        if not self.ignore_filters:
-            self._check_filters(signer)
+        if check_filters and not self.suits(signer):
+            raise _Refusal(
+                "no_suitable_key", "The key does not match the signer filter (IIN, BIN, key usage)."
+            )
 
         data = args.get("data")
         items = data if isinstance(data, list) else [data]
@@ -143,18 +187,6 @@ class StandIn:
         decode = params.get("decode", True)
         attached = bool(params.get("encapsulate", False))
         return [self._sign_one(self._content(item, decode=bool(decode)), attached=attached) for item in items]
-
-    def _check_filters(self, signer: dict[str, Any]) -> None:
-        wanted_iin, wanted_bin = signer.get("iin"), signer.get("bin")
-        oids = signer.get("extKeyUsageOids") or []
-        if (
-            (wanted_iin and wanted_iin != self.iin)
-            or (wanted_bin and wanted_bin != self.bin)
-            or not set(oids) <= _extended_key_usages(self.certificate)
-        ):
-            raise _Refusal(
-                "no_suitable_key", "The key does not match the signer filter (IIN, BIN, key usage)."
-            )
 
     @staticmethod
     def _content(item: str, *, decode: bool) -> bytes:
@@ -181,10 +213,28 @@ class StandIn:
             der = sign_detached(data=content, key=self.key, certificate=self.certificate)
         return base64.b64encode(der).decode("ascii")
 
-    async def handler(self, connection: ServerConnection) -> None:
-        await connection.send(json.dumps(self.greeting()))
-        async for message in connection:
-            await connection.send(json.dumps(self.answer(message), ensure_ascii=False))
+
+@dataclass
+class KeyRing(_Protocol):
+    """Several keys, as NCALayer offers every key it finds: a request is
+    signed with the first key that suits the page's signer filter (so the
+    citizen's page gets the citizen's key and the staff page the
+    executor's). With ``ignore_filters`` a request no key suits is signed
+    with the first key, to see the portal refuse it."""
+
+    keys: list[StandIn]
+    ignore_filters: bool = False
+
+    def choose(self, signer: dict[str, Any]) -> StandIn:
+        chosen = next((key for key in self.keys if key.suits(signer)), None)
+        if chosen is None and self.ignore_filters and self.keys:
+            chosen = self.keys[0]
+        if chosen is None:
+            raise _Refusal("no_suitable_key", "No key matches the signer filter (IIN, BIN, key usage).")
+        return chosen
+
+    def sign(self, args: dict[str, Any]) -> list[str]:
+        return self.choose(_signer_params(args)).sign_with_this_key(args, check_filters=False)
 
 
 def _local_origin(origin: str | None, allowed: set[str]) -> bool:
@@ -196,7 +246,7 @@ def _local_origin(origin: str | None, allowed: set[str]) -> bool:
 
 
 async def run_stand_in(
-    stand_in: StandIn,
+    stand_in: StandIn | KeyRing,
     *,
     host: str,
     port: int,
@@ -235,15 +285,59 @@ def load_stand_in(path: Path, password: str, *, ignore_filters: bool = False) ->
     )
 
 
+def load_staff_stand_in(username: str) -> StandIn:
+    """The signing key the portal keeps for a staff member (development only:
+    the command refuses to run in production)."""
+    from applicants.models import User
+    from pki.cms import SignatureError
+    from pki.selectors import staff_certificate_current
+    from pki.services import staff_signing_key
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"There is no user {username!r}.")
+    staff_certificate = staff_certificate_current(user=user)
+    if staff_certificate is None:
+        raise CommandError(
+            f"{username} has no valid signing certificate; issue one with manage.py issue_staff_certificates."
+        )
+    try:
+        key, certificate = staff_signing_key(staff_certificate=staff_certificate)
+    except SignatureError as exc:
+        raise CommandError(f"The key of {username} cannot be opened: {exc}") from exc
+    return StandIn(key=key, certificate=certificate)
+
+
 class Command(BaseCommand):
     help = (
-        "Run a development stand-in for NCALayer that signs with a PKCS#12 key "
-        "(never in production), or issue such a key with --issue-for IIN."
+        "Run a development stand-in for NCALayer that signs with PKCS#12 keys or staff "
+        "members' keys (never in production), or issue such a key with --issue-for IIN."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--p12", type=Path, help="The PKCS#12 file with the signing key.")
-        parser.add_argument("--password", help="The PKCS#12 file's password.")
+        parser.add_argument(
+            "--p12",
+            type=Path,
+            action="append",
+            default=[],
+            help="A PKCS#12 file with a signing key (repeatable; each with its --password, in order).",
+        )
+        parser.add_argument(
+            "--password",
+            action="append",
+            default=[],
+            help="The password of the --p12 file in the same place.",
+        )
+        parser.add_argument(
+            "--staff",
+            action="append",
+            default=[],
+            metavar="USERNAME",
+            help=(
+                "Also hold the signing key the portal keeps for this staff member, opened with "
+                "PKI_STAFF_KEY_PASSWORD (repeatable; development only)."
+            ),
+        )
         parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
         parser.add_argument(
             "--port", type=int, default=13579, help="Port (default 13579; 0 picks a free one)."
@@ -283,20 +377,33 @@ class Command(BaseCommand):
         if options["issue_for"]:
             self._issue(options["issue_for"], purpose=options["purpose"])
             return
-        if options["p12"] is None or options["password"] is None:
-            raise CommandError("Give --p12 FILE and --password PASS (or --issue-for IIN to make a key).")
+        files, passwords, staff = options["p12"], options["password"], options["staff"]
+        if not files and not staff:
+            raise CommandError(
+                "Give --p12 FILE and --password PASS, or --staff USERNAME (or --issue-for IIN to make a key)."
+            )
+        if len(files) != len(passwords):
+            raise CommandError("Give one --password for each --p12, in the same order.")
         host: str = options["host"]
         if not _is_loopback(host) and not options["allow_remote"]:
             raise CommandError(f"{host} is not a loopback address; add --allow-remote if you really mean it.")
-        stand_in = load_stand_in(
-            options["p12"], options["password"], ignore_filters=options["ignore_filters"]
-        )
+        keys = [load_stand_in(path, password) for path, password in zip(files, passwords, strict=True)]
+        staff_keys = [load_staff_stand_in(username) for username in staff]
+        if staff_keys:
+            from pki.tasks import trusted_ca_ensure_test_ca
+
+            # Staff keys are issued by the test CA: the portal must trust it
+            # to accept what they sign, as --issue-for does for citizens.
+            trusted_ca_ensure_test_ca()
+        keys += staff_keys
+        stand_in = KeyRing(keys=keys, ignore_filters=options["ignore_filters"])
 
         def ready(bound_host: str, bound_port: int) -> None:
-            self.stdout.write(
-                f"NCALayer stand-in listening on ws://{bound_host}:{bound_port}/ "
-                f"(IIN {stand_in.iin or '-'}, certificate {stand_in.certificate.serial_number:x})"
-            )
+            self.stdout.write(f"NCALayer stand-in listening on ws://{bound_host}:{bound_port}/")
+            for key in keys:
+                self.stdout.write(
+                    f"  key: IIN {key.iin or '-'}, certificate {key.certificate.serial_number:x}"
+                )
             self.stdout.flush()
 
         try:

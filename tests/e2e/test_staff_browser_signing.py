@@ -1,0 +1,113 @@
+"""The executor signs in a real browser: the staff request page, the portal's
+NCALayer client (static/js/ncalayer.js, sign-page.js) and the development
+NCALayer stand-in holding the executor's key, on a local WebSocket."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from applicants.models import Applicant, User
+from services.constants import State
+from services.management.commands import ncalayer_standin as standin
+from services.models import Application
+from tests.e2e.conftest import log_in
+from tests.flows import desk_application
+from tests.signing import trusted_test_ca
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="browser tests run on PostgreSQL only (set DATABASE_URL=postgres://...)",
+    ),
+]
+
+
+@pytest.fixture
+def ncalayer(executor: User, settings: Any) -> Iterator[str]:
+    """The stand-in with the executor's key, on a free local port; the portal points at it."""
+    trusted_test_ca()
+    ring = standin.KeyRing(keys=[standin.load_staff_stand_in(executor.get_username())])
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    bound = threading.Event()
+    address: list[str] = []
+
+    def ready(host: str, port: int) -> None:
+        address.append(f"ws://{host}:{port}/")
+        bound.set()
+
+    async def serve() -> None:
+        await standin.run_stand_in(ring, host="127.0.0.1", port=0, ready=ready, stop=stop)
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
+    thread.start()
+    assert bound.wait(10), "the stand-in did not start"
+    settings.NCALAYER_URL = address[0]
+    yield address[0]
+    loop.call_soon_threadsafe(stop.set)
+    thread.join(10)
+    loop.close()
+
+
+def open_in_review(page: Page, live_server: LiveServer, executor: User, application: Application) -> None:
+    log_in(page, live_server, executor.username)
+    page.goto(f"{live_server.url}{reverse('services:application', args=[application.pk])}")
+    expect(page.get_by_role("heading", level=1).locator(".state")).to_have_text("In review")
+
+
+def test_the_executor_prepares_and_signs_a_result_with_ncalayer_by_keyboard(
+    page: Page, live_server: LiveServer, ncalayer: str, clerk: User, executor: User, applicant: Applicant
+) -> None:
+    application = desk_application(clerk=clerk, executor=executor, applicant=applicant, until=State.IN_REVIEW)
+    open_in_review(page, live_server, executor, application)
+
+    page.get_by_label("Text of the result").fill("Зарегистрирован в качестве безработного.")
+    page.get_by_role("button", name="Prepare for signing").click()
+
+    heading = page.get_by_role("heading", name="Check the result and sign it")
+    expect(heading).to_be_focused()
+    expect(page.get_by_label("The document exactly as it is signed")).to_contain_text(
+        "Зарегистрирован в качестве безработного."
+    )
+    sign = page.get_by_role("button", name="Sign with NCALayer")
+    for _ in range(5):  # from the heading: the document, then the button
+        page.keyboard.press("Tab")
+        if sign.evaluate("element => element === document.activeElement"):
+            break
+    expect(sign).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_text("The result is signed.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1).locator(".state")).to_have_text("Result signed")
+    stored = Application.objects.get(pk=application.pk)
+    assert stored.state == State.RESULT_SIGNED
+    assert stored.result.content_sha256
+
+
+def test_when_ncalayer_is_not_running_the_executor_is_told_in_a_focused_alert(
+    page: Page, live_server: LiveServer, clerk: User, executor: User, applicant: Applicant, settings: Any
+) -> None:
+    settings.NCALAYER_URL = "ws://127.0.0.1:9/"  # nothing listens there
+    application = desk_application(clerk=clerk, executor=executor, applicant=applicant, until=State.IN_REVIEW)
+    open_in_review(page, live_server, executor, application)
+    page.get_by_label("Text of the result").fill("Зарегистрирован.")
+    page.get_by_role("button", name="Prepare for signing").click()
+
+    page.get_by_role("button", name="Sign with NCALayer").click()
+
+    alert = page.locator("#staff-sign-error")
+    expect(alert).to_be_focused()
+    expect(alert).to_contain_text(re.compile("NCALayer is not running"))
+    assert Application.objects.get(pk=application.pk).state == State.IN_REVIEW
