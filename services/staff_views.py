@@ -29,7 +29,7 @@ from reglament.deadlines import OfficeClocks
 from reglament.models import Office
 from services import selectors
 from services import services as svc
-from services.constants import GroundStage, State
+from services.constants import LIVE_STATES, GroundStage, State
 from services.forms import (
     ApplicantForm,
     DayForm,
@@ -570,28 +570,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     counts = selectors.state_counts(user=user)
     services = list(Service.objects.order_by("code"))
-    live_states = [
-        State.RECEIVED,
-        State.REGISTERED,
-        State.IN_REVIEW,
-        State.RESULT_SIGNED,
-        State.REFUSAL_SIGNED,
-    ]
     table = [
         (
             state.label,
             [counts.get((state.value, s.code), 0) for s in services],
             sum(counts.get((state.value, s.code), 0) for s in services),
         )
-        for state in live_states
+        for state in LIVE_STATES
     ]
     now = timezone.now()
     clocks = OfficeClocks(office, now)
     overdue = [(step, clocks.clock(step.due_at)) for step in selectors.overdue_steps(user=user, now=now)]
-    compliance = {
-        by: selectors.compliance(user=user, start=period[0], end=period[1], by=by)
-        for by in ("step", "service", "person")
-    }
+    compliance = selectors.compliance(user=user, start=period[0], end=period[1])
     return render(
         request,
         "services/staff/dashboard.html",
