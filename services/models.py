@@ -425,7 +425,9 @@ class StepRecord(models.Model):
             # The dashboard's overdue list: open steps in due order, so the
             # page reads the 50 most overdue and stops (docs/benchmarks.md).
             models.Index(
-                fields=["due_at", "id"], condition=Q(finished_at__isnull=True), name="step_record_open_due_idx"
+                fields=["due_at", "id"],
+                condition=Q(finished_at__isnull=True),
+                name="step_record_open_due_idx",
             ),
         ]
 

@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reglament', '0002_seed_mangistau_decrees_and_calendar'),
-        ('services', '0005_attachments'),
+        ("reglament", "0002_seed_mangistau_decrees_and_calendar"),
+        ("services", "0005_attachments"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='steprecord',
-            index=models.Index(condition=models.Q(('finished_at__isnull', True)), fields=['due_at', 'id'], name='step_record_open_due_idx'),
+            model_name="steprecord",
+            index=models.Index(
+                condition=models.Q(("finished_at__isnull", True)),
+                fields=["due_at", "id"],
+                name="step_record_open_due_idx",
+            ),
         ),
     ]
