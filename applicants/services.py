@@ -52,7 +52,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.ADMINISTRATOR: ("services.act_in_any_office",),
     Role.GATEWAY: ("services.submit_via_gateway",),
 }
-ADMINISTERED_APPS = ("reglament", "services", "applicants", "registry", "audit")
+ADMINISTERED_APPS = ("reglament", "services", "applicants", "registry", "audit", "gateway")
 
 
 def _permissions(names: tuple[str, ...]) -> list[Permission]:

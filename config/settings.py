@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "applicants",
     "registry",
     "services",
+    "gateway",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,8 @@ PASSWORD_HASHERS: list[str] = env.list(
     ],
 )
 LOGIN_URL = "applicants:staff-login"
+# Citizens (the cabinet and the signing page) log in at their own door (P2).
+CITIZEN_LOGIN_URL = "cabinet:login"
 # Login throttling: per username and per client address (see applicants.throttle).
 LOGIN_MAX_FAILURES: int = env.int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_FAILURE_WINDOW_MINUTES: int = env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15)
@@ -171,6 +174,37 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+
+# The e-government gateway (P8): status pushes to client systems are retried
+# with doubling waits from BASE_DELAY up to MAX_DELAY seconds, at most
+# MAX_ATTEMPTS times; each POST waits TIMEOUT seconds for an answer.
+GATEWAY_CALLBACK_BASE_DELAY: int = env.int("GATEWAY_CALLBACK_BASE_DELAY", default=30)
+GATEWAY_CALLBACK_MAX_DELAY: int = env.int("GATEWAY_CALLBACK_MAX_DELAY", default=3600)
+GATEWAY_CALLBACK_MAX_ATTEMPTS: int = env.int("GATEWAY_CALLBACK_MAX_ATTEMPTS", default=12)
+GATEWAY_CALLBACK_TIMEOUT: float = env.float("GATEWAY_CALLBACK_TIMEOUT", default=10.0)
+if GATEWAY_CALLBACK_BASE_DELAY < 1 or GATEWAY_CALLBACK_MAX_DELAY < GATEWAY_CALLBACK_BASE_DELAY:
+    raise environ.ImproperlyConfigured(
+        "GATEWAY_CALLBACK_BASE_DELAY must be at least 1 and at most GATEWAY_CALLBACK_MAX_DELAY"
+    )
+if GATEWAY_CALLBACK_MAX_ATTEMPTS < 1:
+    raise environ.ImproperlyConfigured("GATEWAY_CALLBACK_MAX_ATTEMPTS must be at least 1")
+if GATEWAY_CALLBACK_TIMEOUT <= 0:
+    raise environ.ImproperlyConfigured("GATEWAY_CALLBACK_TIMEOUT must be more than 0")
+
+# Periodic tasks (celery beat). The outbox in the database is the truth:
+# status pushes lost with a worker or a broker are sent from here.
+CELERY_BEAT_SCHEDULE = {
+    "gateway-deliver-due-status-pushes": {
+        "task": "gateway.tasks.deliver_due_statuses",
+        "schedule": 60.0,
+    },
+    # P6: the trusted CAs' revocation lists, renewed before they go stale
+    # (a signature is refused while its CA's cached list is out of date).
+    "pki-refresh-revocation-lists": {
+        "task": "pki.tasks.refresh_crls",
+        "schedule": 3600.0,
+    },
+}
 
 CACHES = {
     "default": (
