@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from services import cabinet_urls
 from services import views as service_views
 
 urlpatterns = [
@@ -13,6 +14,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("applicants.urls")),
     path("staff/", include("services.urls")),
+    # The citizen's side: login and registration, the requests, signing (P1–P10).
+    path("cabinet/", include(cabinet_urls.citizen_door)),
+    path("cabinet/", include("services.cabinet_urls")),
+    path("cabinet/", include("services.signing_urls")),
+    path("services/", include("services.public_urls")),
     path("api/gateway/", include("gateway.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

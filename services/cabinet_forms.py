@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from applicants.forms import BootstrapBoundField
 from registry.constants import MeasureKind
 from registry.models import Programme, Vacancy
 from reglament.models import Office
@@ -43,6 +44,20 @@ MEASURE_EXPLANATIONS: dict[str, Any] = {
 }
 
 
+def _bootstrap(form: forms.Form) -> None:
+    """Bootstrap's classes on the widgets, so the cabinet's pages read like
+    the citizen's login and registration."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} form-check-input".strip()
+            continue
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
 class OfficeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} — {obj.address}" if obj.address else obj.name
@@ -54,6 +69,8 @@ class NewRequestForm(forms.Form):
     Every service of the catalogue is a valid answer here: whether it may be
     filed on the portal is the reglament's word (S2: the chancellery only),
     and the service layer says so."""
+
+    bound_field_class = BootstrapBoundField
 
     service = forms.ChoiceField(label=_("Service"), widget=forms.RadioSelect)
     office = OfficeChoiceField(
@@ -76,6 +93,7 @@ class NewRequestForm(forms.Form):
         self.fields["office"].queryset = Office.objects.filter(is_active=True).order_by(  # type: ignore[attr-defined]
             "code"
         )
+        _bootstrap(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -100,6 +118,8 @@ class DraftForm(forms.Form):
     """The request form of a draft. ``partial`` (saving) checks formats only;
     without it (ready to sign) every required answer must be there."""
 
+    bound_field_class = BootstrapBoundField
+
     office = OfficeChoiceField(
         queryset=Office.objects.none(),
         label=_("Office of the employment centre"),
@@ -116,9 +136,12 @@ class DraftForm(forms.Form):
         self.fields["office"].initial = application.office_id
         self.data_fields: list[str] = []
         self.add_service_fields()
+        # Shown as "(optional)": what may stay empty even when signing.
+        self.optional_fields = [name for name in self.data_fields if not self.fields[name].required]
         if partial:
             for name in self.data_fields:
                 self.fields[name].required = False
+        _bootstrap(self)
 
     def add_service_fields(self) -> None:
         raise NotImplementedError
@@ -300,6 +323,8 @@ def unanswered(application: Application) -> list[str]:
 
 
 class AttachmentForm(forms.Form):
+    bound_field_class = BootstrapBoundField
+
     document = forms.IntegerField(widget=forms.HiddenInput)
     file = forms.FileField(
         label=_("Choose a file (PDF, JPEG or PNG)"),
@@ -308,8 +333,12 @@ class AttachmentForm(forms.Form):
             "empty": _("The chosen file is empty."),
             "invalid": _("No file was received; choose it again."),
         },
-        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
 
     def clean_document(self) -> int:
         value = self.cleaned_data["document"]

@@ -62,6 +62,7 @@ from services.models import (
     Service,
     StepRecord,
 )
+from services.notifications import notify_on_commit
 from services.signals import application_state_changed
 from services.uploads import check_file_count, safe_display_name, validate_upload
 
@@ -260,9 +261,24 @@ def _audit_transition(
     _state_changed(application, entry=entry, action=action, before=before)
 
 
+def _passes_at_once(application: Application) -> bool:
+    """A state the same transaction leaves again: a signed request is
+    registered at once (P8) and a remote result is delivered when it is
+    signed (P10). The applicant is told where the request lands."""
+    if application.state == State.SUBMITTED:
+        return True
+    return application.state in (State.RESULT_SIGNED, State.REFUSAL_SIGNED) and (
+        application.channel in REMOTE_CHANNELS
+    )
+
+
 def _state_changed(application: Application, *, entry: AuditEntry, action: str, before: str) -> None:
-    """Tell the receivers (the gateway's status push) in this transaction."""
+    """Tell the receivers (the gateway's status push) in this transaction,
+    and e-mail the applicant once it commits: one e-mail per action, about
+    the state the action leaves the request in."""
     if before != application.state:
+        if not _passes_at_once(application):
+            notify_on_commit(application, entry)
         application_state_changed.send(
             sender=Application,
             application_id=application.pk,

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import include, path, reverse
 from django.utils import translation
 
-from applicants import citizen_urls, services
+from applicants import services
 from applicants.models import Applicant, LoginAttempt, User
 from applicants.services import kz_phone_normalise
 from audit.models import AuditEntry
@@ -35,27 +35,13 @@ def _page(request: HttpRequest) -> HttpResponse:
     return HttpResponse("page")
 
 
-# config.urls mounts the cabinet once it is wired in; these tests mount it
-# themselves, with the cabinet's home page that the cabinet pages provide.
-urlpatterns = [
-    path("", _page, name="home"),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("staff/", include("applicants.urls")),
-    path("cabinet/", include(([*citizen_urls.urlpatterns, path("", _page, name="home")], "cabinet"))),
-]
-
-
+# The fallback of ``cabinet_home_url`` when an URLconf has no cabinet home page.
 class _WithoutCabinetHome:
     urlpatterns = [
         path("", _page, name="home"),
         path("i18n/", include("django.conf.urls.i18n")),
         path("cabinet/", include("applicants.citizen_urls")),
     ]
-
-
-@pytest.fixture(autouse=True)
-def _cabinet_mounted(settings: object) -> None:
-    settings.ROOT_URLCONF = __name__  # type: ignore[attr-defined]
 
 
 def form_data(**changes: str) -> dict[str, str]:

@@ -9,22 +9,15 @@ import html
 
 import pytest
 from django.test import Client
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-from config import urls as project_urls
 from reglament.models import LegalAct, Office, Region, ReglamentVersion
 from services.constants import State
 from services.models import RefusalGround, RequiredDocument, Service
 from tests.factories import OfficeFactory
 
-# Until config/urls.py includes the public pages, these tests serve them
-# themselves; once it does, this is the project's own URLconf.
-urlpatterns = list(project_urls.urlpatterns)
-if not any(getattr(pattern, "namespace", None) == "services-public" for pattern in urlpatterns):
-    urlpatterns.append(path("services/", include("services.public_urls")))
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = [pytest.mark.django_db]
 
 
 def page(client: Client, code: str, **headers: str) -> str:

@@ -14,11 +14,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.urls import include, path, reverse
+from django.urls import reverse
 
 from applicants.models import Applicant, User
 from audit.models import AuditEntry
-from config import urls as portal_urls
 from pki.ca import CaFiles, create_ca, revoke
 from pki.models import TrustedCA
 from pki.selectors import current_crls, trusted_roots
@@ -32,11 +31,6 @@ from tests.factories import ApplicantFactory, UserFactory, valid_iin
 from tests.signing import citizen_certificate, sign_request, trusted_test_ca
 
 pytestmark = pytest.mark.django_db
-
-# The signing page under /cabinet/, whether or not config.urls mounts it yet.
-urlpatterns = list(portal_urls.urlpatterns)
-if not any(getattr(pattern, "namespace", None) == "signing" for pattern in urlpatterns):
-    urlpatterns.append(path("cabinet/", include("services.signing_urls")))
 
 CHANGED = "The request was changed after it was signed; please check it and sign it again."
 ANOTHER_PERSON = "The certificate belongs to another person: its IIN does not match the applicant's."
@@ -370,7 +364,6 @@ def sign_url(application: Application) -> str:
     return reverse("signing:sign", kwargs={"pk": application.pk})
 
 
-@pytest.mark.urls(__name__)
 def test_the_sign_page_shows_the_owner_the_document_and_the_sign_button(
     page_client: Client, draft: Application, citizen: User, applicant: Applicant
 ) -> None:
@@ -388,7 +381,6 @@ def test_the_sign_page_shows_the_owner_the_document_and_the_sign_button(
     assert "<script>" not in page  # CSP: scripts come from files only
 
 
-@pytest.mark.urls(__name__)
 def test_another_citizen_gets_not_found_on_someone_elses_sign_page(
     page_client: Client, draft: Application
 ) -> None:
@@ -399,7 +391,6 @@ def test_another_citizen_gets_not_found_on_someone_elses_sign_page(
     assert page_client.post(sign_url(draft), {"signature": "MA=="}).status_code == 404
 
 
-@pytest.mark.urls(__name__)
 def test_an_anonymous_visitor_is_sent_to_log_in(page_client: Client, draft: Application) -> None:
     response = page_client.get(sign_url(draft))
 
@@ -407,7 +398,6 @@ def test_an_anonymous_visitor_is_sent_to_log_in(page_client: Client, draft: Appl
     assert "next=" in response["Location"]
 
 
-@pytest.mark.urls(__name__)
 def test_a_refused_signature_is_shown_on_the_page_and_the_request_stays_a_draft(
     page_client: Client, draft: Application, citizen: User, applicant: Applicant
 ) -> None:
@@ -424,7 +414,6 @@ def test_a_refused_signature_is_shown_on_the_page_and_the_request_stays_a_draft(
     assert Application.objects.get(pk=draft.pk).state == State.DRAFT
 
 
-@pytest.mark.urls(__name__)
 def test_a_good_signature_posted_from_the_page_registers_the_request(
     page_client: Client, draft: Application, citizen: User, applicant: Applicant, settings: Any
 ) -> None:
@@ -444,7 +433,6 @@ def test_a_good_signature_posted_from_the_page_registers_the_request(
     assert page_client.get(sign_url(draft)).status_code == 302  # no second signing
 
 
-@pytest.mark.urls(__name__)
 def test_a_sign_page_post_that_is_not_base64_is_refused_as_garbage(
     page_client: Client, draft: Application, citizen: User, applicant: Applicant
 ) -> None:
