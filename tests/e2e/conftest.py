@@ -12,7 +12,10 @@ import os
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+import asyncio  # noqa: E402
+import threading  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
@@ -39,6 +42,37 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--disable-sync",
         ],
     }
+
+
+@contextmanager
+def ncalayer_stand_in(keys: list[Any], settings: Any) -> Iterator[str]:
+    """The development NCALayer stand-in holding ``keys`` (``StandIn``s), on
+    a free local port, with the portal pointed at it; its address."""
+    from services.management.commands import ncalayer_standin as standin
+
+    ring = standin.KeyRing(keys=keys)
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    bound = threading.Event()
+    address: list[str] = []
+
+    def ready(host: str, port: int) -> None:
+        address.append(f"ws://{host}:{port}/")
+        bound.set()
+
+    async def serve() -> None:
+        await standin.run_stand_in(ring, host="127.0.0.1", port=0, ready=ready, stop=stop)
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
+    thread.start()
+    assert bound.wait(10), "the stand-in did not start"
+    settings.NCALAYER_URL = address[0]
+    try:
+        yield address[0]
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
+        loop.close()
 
 
 def log_in(page: Page, live_server: LiveServer, username: str) -> None:

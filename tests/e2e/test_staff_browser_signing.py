@@ -4,9 +4,7 @@ NCALayer stand-in holding the executor's key, on a local WebSocket."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +18,7 @@ from applicants.models import Applicant, User
 from services.constants import State
 from services.management.commands import ncalayer_standin as standin
 from services.models import Application
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, ncalayer_stand_in
 from tests.flows import desk_application
 from tests.signing import trusted_test_ca
 
@@ -38,27 +36,8 @@ pytestmark = [
 def ncalayer(executor: User, settings: Any) -> Iterator[str]:
     """The stand-in with the executor's key, on a free local port; the portal points at it."""
     trusted_test_ca()
-    ring = standin.KeyRing(keys=[standin.load_staff_stand_in(executor.get_username())])
-    loop = asyncio.new_event_loop()
-    stop = asyncio.Event()
-    bound = threading.Event()
-    address: list[str] = []
-
-    def ready(host: str, port: int) -> None:
-        address.append(f"ws://{host}:{port}/")
-        bound.set()
-
-    async def serve() -> None:
-        await standin.run_stand_in(ring, host="127.0.0.1", port=0, ready=ready, stop=stop)
-
-    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
-    thread.start()
-    assert bound.wait(10), "the stand-in did not start"
-    settings.NCALAYER_URL = address[0]
-    yield address[0]
-    loop.call_soon_threadsafe(stop.set)
-    thread.join(10)
-    loop.close()
+    with ncalayer_stand_in([standin.load_staff_stand_in(executor.get_username())], settings) as address:
+        yield address
 
 
 def open_in_review(page: Page, live_server: LiveServer, executor: User, application: Application) -> None:
