@@ -157,6 +157,12 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 PKI_CA_DIR = Path(env.str("PKI_CA_DIR", default=str(BASE_DIR / "var" / "pki")))
 PKI_STAFF_KEY_PASSWORD: str = env.str("PKI_STAFF_KEY_PASSWORD", default="")
 PKI_PROVIDER_BIN: str = env.str("PKI_PROVIDER_BIN", default="081140000436")
+# NCALayer's WebSocket on the signer's own computer, which the signing pages'
+# script connects to (the real application: wss://127.0.0.1:13579/; the
+# development stand-in, manage.py ncalayer_standin: ws://127.0.0.1:13579/).
+NCALAYER_URL: str = env.str("NCALAYER_URL", default="wss://127.0.0.1:13579/")
+if not NCALAYER_URL.startswith(("ws://", "wss://")):
+    raise environ.ImproperlyConfigured("NCALAYER_URL must be a ws:// or wss:// address")
 # Executors sign results in the browser through NCALayer. Signing on the
 # server with the keys above is kept only as an explicit option, off in
 # production unless switched on.
