@@ -19,7 +19,7 @@ from gateway.models import GatewayRequest
 from reglament.models import Office
 from services.constants import Channel, State
 from services.models import Application
-from tests.factories import valid_iin
+from tests.factories import UserFactory, valid_iin
 from tests.gateway.conftest import API, Credentials, get, message, person, post, sign
 from tests.signing import citizen_certificate
 
@@ -411,3 +411,18 @@ def test_the_signature_covers_the_fields_as_sent(egov: Credentials, aktau: Offic
 
     assert sign({k: v for k, v in reordered.items() if k != "signature"}, citizen_certificate(who))
     assert post(Client(), egov, reordered).status_code == 201
+
+
+def test_a_citizens_session_does_not_open_the_gateway_api(
+    api: Client, egov: Credentials, aktau: Office
+) -> None:
+    """Even the applicant of the request, logged in to the cabinet, reads
+    nothing through the gateway API: it answers client systems only."""
+    who = person()
+    accepted = post(api, egov, message(who, office=aktau)).json()
+    user = UserFactory(username=who.iin, iin=who.iin)
+    Applicant.objects.filter(iin=who.iin).update(user=user)
+    api.force_login(user)
+
+    assert_problem(get(api, None, accepted["correlationId"]), 401, "not_authenticated")
+    assert post(api, None, message(person(), office=aktau)).status_code == 401
