@@ -45,7 +45,8 @@ MAX_SIGNATURE_CHARS = 256 * 1024
 NCALAYER_LOCALES = {"ru": "ru", "kk": "kk", "en": "en"}
 
 
-def _base64(value: str) -> bytes | None:
+def decode_base64(value: str) -> bytes | None:
+    """Base64 as a signing page posts it (line breaks allowed), or None."""
     try:
         return base64.b64decode("".join(value.split()), validate=True)
     except (binascii.Error, ValueError):
@@ -63,13 +64,13 @@ class SignatureForm(forms.Form):
 
     def clean_signature(self) -> bytes:
         value: str = self.cleaned_data.get("signature") or ""
-        decoded = _base64(value)
+        decoded = decode_base64(value)
         # What is not base64 goes to the service as it came: it refuses it
         # as not being a signature, with its message, and audits it.
         return decoded if decoded is not None else value.encode("utf-8")
 
     def clean_document(self) -> bytes | None:
-        return _base64(self.cleaned_data.get("document") or "") or None
+        return decode_base64(self.cleaned_data.get("document") or "") or None
 
 
 def _own_applications(user: User) -> QuerySet[Application]:

@@ -23,7 +23,6 @@ Settings read here: ``NCALAYER_URL`` and ``STAFF_SIGNING_WINDOW_MINUTES``.
 from __future__ import annotations
 
 import base64
-import binascii
 import datetime
 from typing import Any
 
@@ -43,15 +42,8 @@ from services import services as svc
 from services.constants import GroundStage, ResultKind
 from services.forms import GroundForm, ResultForm
 from services.models import Application
-from services.signing_views import DEFAULT_NCALAYER_URL, MAX_SIGNATURE_CHARS, NCALAYER_LOCALES
+from services.signing_views import DEFAULT_NCALAYER_URL, MAX_SIGNATURE_CHARS, NCALAYER_LOCALES, decode_base64
 from services.staff_views import _back_to, _render_with_errors, _user, staff_required
-
-
-def _base64(value: str) -> bytes | None:
-    try:
-        return base64.b64decode("".join(value.split()), validate=True)
-    except (binascii.Error, ValueError):
-        return None
 
 
 class BrowserSignatureForm(forms.Form):
@@ -75,11 +67,11 @@ class BrowserSignatureForm(forms.Form):
 
     def clean_signature(self) -> bytes:
         value: str = self.cleaned_data.get("signature") or ""
-        decoded = _base64(value)
+        decoded = decode_base64(value)
         return decoded if decoded is not None else value.encode("utf-8")
 
     def clean_document(self) -> bytes | None:
-        return _base64(self.cleaned_data.get("document") or "") or None
+        return decode_base64(self.cleaned_data.get("document") or "") or None
 
 
 def _request(request: HttpRequest, pk: int) -> tuple[User, Application]:

@@ -67,6 +67,13 @@ BEFORE_TAKE = "The document was prepared before you took this request; prepare i
 SERVER_SIGNING_OFF = "The portal does not sign with the keys it keeps: prepare the document for signing and sign it with NCALayer."
 
 
+@pytest.fixture
+def client(client: Client) -> Client:
+    """The pages in English, as the assertions read them (Russian is the default)."""
+    client.cookies["django_language"] = "en"
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _trusted_test_ca() -> None:
     """The staff keys and the citizens' keys come from the session's test CA, trusted."""
