@@ -103,3 +103,12 @@ class NoSigningCertificate(SignatureError):
 class SigningKeyUnavailable(SignatureError):
     code = "key_unavailable"
     default_message = _("Your signing key cannot be opened; ask the administrator.")
+
+
+class CrlNotLoaded(SignatureError):
+    # With no list of the issuing CA to hand, revocation went unchecked: the
+    # signer's name and IIN cannot be trusted yet.
+    code = "crl_not_loaded"
+    default_message = _(
+        "The revocation list of the certificate authority has not been loaded yet; try again later."
+    )

@@ -1,6 +1,7 @@
 """Reads of the pki app. Public: ``staff_certificate_current``,
 ``staff_without_valid_certificate``, ``STAFF_ROLES``, ``trusted_cas``,
-``trusted_roots``, ``current_crls``, ``trusted_cas_awaiting_crl``."""
+``trusted_roots``, ``current_crls``, ``trusted_cas_awaiting_crl``,
+``verify_trusted``."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from applicants.constants import Role
+from pki.cms import VerifiedSignature, verify_detached
+from pki.errors import CrlNotLoaded
 from pki.models import StaffCertificate, TrustedCA
 
 if TYPE_CHECKING:
@@ -98,3 +101,22 @@ def trusted_cas_awaiting_crl(*, issuers: Sequence[x509.Certificate]) -> list[Tru
         .exclude(crl_url="")
         .order_by("name", "pk")
     )
+
+
+def verify_trusted(*, data: bytes, signature: bytes, at: datetime.datetime) -> VerifiedSignature:
+    """A detached signature of ``data`` checked against what the portal
+    trusts: the chain to an active trusted CA, validity at ``at`` (not at the
+    signing time the signature claims for itself), revocation against the
+    cached lists, a signing key. Raises a ``pki.errors.SignatureError``
+    (``CrlNotLoaded`` while an issuer's list has not been loaded)."""
+    verified = verify_detached(
+        data=data,
+        signature=signature,
+        trusted_roots=trusted_roots(),
+        crls=current_crls(),
+        at=at,
+        require_signing_key=True,
+    )
+    if trusted_cas_awaiting_crl(issuers=verified.chain[1:]):
+        raise CrlNotLoaded()
+    return verified

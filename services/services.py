@@ -1193,24 +1193,15 @@ def _verified_result_signature(
     over ``content``: a chain to a trusted CA, in date now, not revoked, a
     signing key, and the very certificate the portal holds for this
     executor. ResultSignatureRefused otherwise."""
-    from pki.cms import verify_detached
     from pki.errors import DigestMismatch
-    from pki.selectors import current_crls, trusted_cas_awaiting_crl, trusted_roots
+    from pki.selectors import verify_trusted
 
     if not signature:
         raise ResultSignatureRefused(_("The document is not signed."), code="unsigned")
     now = timezone.now()
     try:
-        # Validity is judged now, not at the signing time the signature
-        # claims for itself: the result is being signed now.
-        verified = verify_detached(
-            data=content,
-            signature=signature,
-            trusted_roots=trusted_roots(),
-            crls=current_crls(),
-            at=now,
-            require_signing_key=True,
-        )
+        # Validity is judged now: the result is being signed now.
+        verified = verify_trusted(data=content, signature=signature, at=now)
     except DigestMismatch as exc:
         if _prepared_earlier(application, signature=signature, signed_document=signed_document):
             raise ResultSignatureRefused(
@@ -1228,12 +1219,6 @@ def _verified_result_signature(
         ) from exc
     except SignatureError as exc:
         raise ResultSignatureRefused(str(exc), code=exc.code) from exc
-    # With no list of the issuing CA to hand, revocation went unchecked.
-    if trusted_cas_awaiting_crl(issuers=verified.chain[1:]):
-        raise ResultSignatureRefused(
-            _("The revocation list of the certificate authority has not been loaded yet; try again later."),
-            code="crl_not_loaded",
-        )
     return _result_signer(executor, verified.certificate, at=now)
 
 
@@ -1763,15 +1748,11 @@ def request_signature_verify(*, content: bytes, signature: bytes, iin: str, at: 
     key, and its certificate carries ``iin``. Returns the
     ``pki.cms.VerifiedSignature``; raises SignatureRefused with the reason's
     code otherwise. Reads only: the caller audits."""
-    from pki.cms import verify_detached
     from pki.errors import DigestMismatch
-    from pki.selectors import current_crls, trusted_cas_awaiting_crl, trusted_roots
+    from pki.selectors import verify_trusted
 
-    roots, crls = trusted_roots(), current_crls()
     try:
-        verified = verify_detached(
-            data=content, signature=signature, trusted_roots=roots, crls=crls, at=at, require_signing_key=True
-        )
+        verified = verify_trusted(data=content, signature=signature, at=at)
     except DigestMismatch as exc:
         raise SignatureRefused(
             _("The signature is for a different document, not for this request; please sign this request."),
@@ -1779,13 +1760,6 @@ def request_signature_verify(*, content: bytes, signature: bytes, iin: str, at: 
         ) from exc
     except SignatureError as exc:
         raise SignatureRefused(str(exc), code=exc.code) from exc
-    # With no list of the issuing CA to hand, revocation went unchecked:
-    # the signer's IIN cannot be trusted yet.
-    if trusted_cas_awaiting_crl(issuers=verified.chain[1:]):
-        raise SignatureRefused(
-            _("The revocation list of the certificate authority has not been loaded yet; try again later."),
-            code="crl_not_loaded",
-        )
     # P6: the IIN in the request equals the IIN in the certificate.
     if verified.iin != iin:
         raise SignatureRefused(
