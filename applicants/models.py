@@ -68,6 +68,12 @@ class Applicant(models.Model):
     first_name = models.CharField(_("first name"), max_length=150)
     patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    graduated_on = models.DateField(
+        _("graduated on"),
+        null=True,
+        blank=True,
+        help_text=_("From the education document; youth practice counts the years since then."),
+    )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)

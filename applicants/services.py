@@ -22,7 +22,16 @@ from applicants.constants import Role
 from applicants.models import Applicant, User
 from audit.services import audit_record
 
-APPLICANT_FIELDS = ("last_name", "first_name", "patronymic", "birth_date", "phone", "email", "address")
+APPLICANT_FIELDS = (
+    "last_name",
+    "first_name",
+    "patronymic",
+    "birth_date",
+    "graduated_on",
+    "phone",
+    "email",
+    "address",
+)
 
 # What each role may do; app_label.codename. The administrator gets every
 # permission of the portal's apps on top of these.
@@ -35,6 +44,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "applicants.add_applicant",
         "applicants.change_applicant",
         "applicants.view_applicant",
+        "registry.view_registerentry",
+        "registry.change_registerentry",
+        "registry.view_referral",
+        "registry.change_referral",
     ),
     Role.EXECUTOR: (
         "services.take_application",
@@ -46,8 +59,12 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "services.reassign_application",
         "services.view_application",
         "services.view_steprecord",
+        "services.revoke_rendereddocument",
         "applicants.view_applicant",
         "audit.view_auditentry",
+        "registry.view_registerentry",
+        "registry.change_registerentry",
+        "registry.view_referral",
     ),
     Role.ADMINISTRATOR: ("services.act_in_any_office",),
     Role.GATEWAY: ("services.submit_via_gateway",),

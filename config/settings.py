@@ -33,6 +33,11 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The portal's public address: printed in e-mails and in the QR code of every
+# result document (it leads to /verify/<code>/), so it must outlive the paper.
+PORTAL_BASE_URL: str = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not PORTAL_BASE_URL.startswith(("http://", "https://")):
+    raise environ.ImproperlyConfigured("PORTAL_BASE_URL must be an http:// or https:// address")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -206,6 +211,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # P6: the trusted CAs' revocation lists, renewed before they go stale
     # (a signature is refused while its CA's cached list is out of date).
+    # Issue 5: PDFs of signed results whose rendering task was lost.
+    "services-render-missing-result-documents": {
+        "task": "services.tasks.render_missing_result_documents",
+        "schedule": 300.0,
+    },
     "pki-refresh-revocation-lists": {
         "task": "pki.tasks.refresh_crls",
         "schedule": 3600.0,

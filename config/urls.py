@@ -19,6 +19,7 @@ urlpatterns = [
     path("cabinet/", include("services.cabinet_urls")),
     path("cabinet/", include("services.signing_urls")),
     path("services/", include("services.public_urls")),
+    path("verify/", include("services.verify_urls")),
     path("api/gateway/", include("gateway.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,10 +1,24 @@
-"""Admin of employers, vacancies and programmes."""
+"""Admin of employers, vacancies and programmes; the registers and referrals
+(read-only here: they change through ``registry.services``, audited);
+close reasons, target groups and memberships (editable data)."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
-from registry.models import Employer, Programme, Vacancy
+from django.contrib import admin
+from django.http import HttpRequest
+
+from registry.models import (
+    Employer,
+    Programme,
+    Referral,
+    RegisterCloseReason,
+    RegisterEntry,
+    TargetGroup,
+    TargetGroupMembership,
+    Vacancy,
+)
 
 
 @admin.register(Employer)
@@ -30,3 +44,65 @@ class ProgrammeAdmin(admin.ModelAdmin):
     search_fields = ("name_ru", "name_kk")
     list_select_related = ("office",)
     readonly_fields = ("places_taken",)
+
+
+@admin.register(RegisterCloseReason)
+class RegisterCloseReasonAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_ru", "name_kk", "order", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name_ru", "name_kk")
+
+
+@admin.register(TargetGroup)
+class TargetGroupAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_ru", "name_kk", "order", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name_ru", "name_kk")
+
+
+@admin.register(TargetGroupMembership)
+class TargetGroupMembershipAdmin(admin.ModelAdmin):
+    list_display = ("applicant", "group", "since", "until", "document_note")
+    list_filter = ("group",)
+    search_fields = ("applicant__iin", "applicant__last_name", "document_note")
+    list_select_related = ("applicant", "group")
+    autocomplete_fields = ("applicant",)
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Entered at signing and changed on the staff pages, audited; here only read."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(RegisterEntry)
+class RegisterEntryAdmin(_ReadOnly):
+    list_display = (
+        "applicant",
+        "register",
+        "office",
+        "certificate_number",
+        "opened_on",
+        "closed_on",
+        "close_reason",
+    )
+    list_filter = ("register", "office", "close_reason")
+    search_fields = ("applicant__iin", "applicant__last_name", "certificate_number", "application__number")
+    list_select_related = ("applicant", "office", "close_reason")
+    date_hierarchy = "opened_on"
+
+
+@admin.register(Referral)
+class ReferralAdmin(_ReadOnly):
+    list_display = ("application", "applicant", "kind", "office", "issued_on", "outcome")
+    list_filter = ("kind", "outcome", "office")
+    search_fields = ("applicant__iin", "applicant__last_name", "application__number")
+    list_select_related = ("application", "applicant", "office")
+    date_hierarchy = "issued_on"

@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("requests/<int:pk>/result.json", views.result_document, name="result-document"),
     path("requests/<int:pk>/result.json.p7s", views.result_signature, name="result-signature"),
+    path("requests/<int:pk>/result.pdf", views.result_pdf, name="result-pdf"),
 ]
 
 citizen_door = (

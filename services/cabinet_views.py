@@ -33,7 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from applicants.models import Applicant, User
 from reglament.deadlines import OfficeClocks
 from reglament.models import Office, Procedure, Region
-from services import selectors
+from services import document_selectors, selectors
 from services import services as svc
 from services.cabinet_forms import (
     MEASURE_EXPLANATIONS,
@@ -46,6 +46,7 @@ from services.cabinet_forms import (
     unanswered,
 )
 from services.constants import State
+from services.eligibility import eligibility_context
 from services.models import Application, Attachment, RequiredDocument, Service, StepRecord
 from services.uploads import human_size, max_bytes, max_files
 
@@ -238,6 +239,7 @@ def _render_draft(
             "problems": problems or [],
             "last_saved": selectors.last_saved(application=application),
             "measure_explanation": MEASURE_EXPLANATIONS.get(application.measure_kind, ""),
+            **eligibility_context(application),  # issue 5, item 4
         },
         status=status,
     )
@@ -399,6 +401,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "timeline": _timeline(application),
             "result": result,
+            "rendered": document_selectors.rendered_document_for(result=result),
             "attachments": list(application.attachments.select_related("document").order_by("pk")),
         },
     )
@@ -451,3 +454,20 @@ def draft_problems_redirect(request: HttpRequest, application: Application) -> H
     for problem in problems:
         messages.error(request, problem)
     return HttpResponseRedirect(_edit_url(application))
+
+
+@require_GET
+@citizen_required
+def result_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue 5: the signed result on A4, as issued; while it is being
+    prepared, back to the request with a word about it."""
+    from services.models import RenderedDocument
+
+    application, result = _result(request, pk)
+    document = RenderedDocument.objects.filter(result=result).first()
+    if document is None:
+        messages.info(request, _("The PDF of the result is being prepared; try again in a minute."))
+        return redirect(_detail_url(application))
+    return _download(
+        document.pdf, filename=f"result-{application.number}.pdf", content_type="application/pdf"
+    )

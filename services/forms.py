@@ -42,9 +42,20 @@ class IinForm(forms.Form):
 class ApplicantForm(forms.ModelForm):
     class Meta:
         model = Applicant
-        fields = ["iin", "last_name", "first_name", "patronymic", "birth_date", "phone", "email", "address"]
+        fields = [
+            "iin",
+            "last_name",
+            "first_name",
+            "patronymic",
+            "birth_date",
+            "graduated_on",
+            "phone",
+            "email",
+            "address",
+        ]
         widgets = {
             "birth_date": DATE_INPUT,
+            "graduated_on": DATE_INPUT,
             "iin": forms.TextInput(attrs={"readonly": True, "class": "number"}),
         }
 
@@ -52,6 +63,12 @@ class ApplicantForm(forms.ModelForm):
         value: datetime.date | None = self.cleaned_data.get("birth_date")
         if value and value > timezone.localdate():
             raise ValidationError(_("The date of birth cannot be in the future."))
+        return value
+
+    def clean_graduated_on(self) -> datetime.date | None:
+        value: datetime.date | None = self.cleaned_data.get("graduated_on")
+        if value and value > timezone.localdate():
+            raise ValidationError(_("The graduation date cannot be in the future."))
         return value
 
 

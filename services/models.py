@@ -622,3 +622,74 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} #{self.audit_entry_id}"
+
+
+# --- result documents on paper: the PDF anyone can verify (issue 5) ------------
+
+# Unambiguous when read aloud or typed from paper: no 0/O, 1/I/L.
+VERIFICATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+VERIFICATION_CODE_LENGTH = 10
+
+
+class RenderedDocument(models.Model):
+    """The PDF of a signed result, rendered once and never again (its bytes
+    and their SHA-256 are what the verification page vouches for), with the
+    short public code its QR leads to. A supervisor may revoke it with a
+    reason; the bytes stay as issued."""
+
+    result = models.OneToOneField(
+        ResultDocument, verbose_name=_("signed result"), on_delete=models.PROTECT, related_name="rendered"
+    )
+    pdf = models.BinaryField(_("PDF"), editable=False)
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    code = models.CharField(_("verification code"), max_length=VERIFICATION_CODE_LENGTH, unique=True)
+    rendered_at = models.DateTimeField(_("rendered at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revocation_reason = models.TextField(_("reason for revocation"), blank=True)
+
+    class Meta:
+        verbose_name = _("rendered document")
+        verbose_name_plural = _("rendered documents")
+        permissions = [("revoke_rendereddocument", _("Can revoke issued result documents"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True)
+                | (Q(revoked_by__isnull=False) & ~Q(revocation_reason="")),
+                name="rendered_document_revoked_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(code__regex=rf"^[{VERIFICATION_ALPHABET}]{{{VERIFICATION_CODE_LENGTH}}}$"),
+                name="rendered_document_code_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.result} {self.code}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The PDF is issued once: only the revocation may be written later.
+        update_fields = kwargs.get("update_fields")
+        if self.pk is not None and (
+            update_fields is None
+            or not set(update_fields) <= {"revoked_at", "revoked_by", "revocation_reason"}
+        ):
+            raise PermissionError("A rendered document cannot be changed, only revoked.")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def grouped_code(self) -> str:
+        """The code as printed and read aloud: two groups of five."""
+        half = len(self.code) // 2
+        return f"{self.code[:half]}-{self.code[half:]}"

@@ -234,7 +234,12 @@ COMPLIANCE_GROUPINGS = ("step", "service", "person")
 
 
 def compliance(
-    *, user: User, start: datetime.datetime, end: datetime.datetime
+    *,
+    user: User,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    office: Office | None = None,
+    region: Region | None = None,
 ) -> dict[str, list[ComplianceRow]]:
     """Share of steps finished within their norm in [start, end), grouped by
     step, service and person (the keys of ``COMPLIANCE_GROUPINGS``).
@@ -242,8 +247,13 @@ def compliance(
     The steps of the period are read once, counted per (step, service,
     person) in the database — a few dozen rows whatever the volume — and
     the three groupings are summed from those here: one pass over the
-    period instead of three."""
+    period instead of three. ``office`` or ``region`` narrow what the user
+    may see further (the reports of one office or of the whole region)."""
     visible = staff_applications(user=user)
+    if office is not None:
+        visible = visible.filter(office=office)
+    if region is not None:
+        visible = visible.filter(office__region=region)
     rows = (
         StepRecord.objects.filter(finished_at__gte=start, finished_at__lt=end, application__in=visible)
         .values_list("code", "application__service__code", "performer_id")

@@ -42,8 +42,10 @@ from audit.models import AuditEntry
 from audit.services import audit_record
 from pki.cms import SignatureError
 from pki.services import staff_sign
-from registry.constants import MeasureKind, ProgrammeKind
+from registry.constants import MeasureKind, ProgrammeKind, Register
+from registry.eligibility import eligibility_for_request, failing
 from registry.models import Programme, Vacancy
+from registry.services import RegistryError, referral_record, register_entry_open
 from reglament.constants import ProcedureCode
 from reglament.deadlines import due_at
 from reglament.models import Office, Procedure, ReglamentVersion
@@ -875,6 +877,59 @@ def _referral_target(
     return None, programme
 
 
+def _require_eligible(application: Application, *, programme: Programme | None) -> None:
+    """Issue 5, item 4: the eligibility rules (``registry.eligibility``) are
+    checked again at signing; the first failing rule's reason refuses it."""
+    failed = failing(
+        eligibility_for_request(
+            applicant=application.applicant,
+            service_code=application.service.code,
+            measure_kind=application.measure_kind,
+            programme=programme,
+            on=_local_date(application.office, timezone.now()),
+        )
+    )
+    if failed:
+        raise InvalidInput(failed[0].reason)
+
+
+def _enter_in_registry(
+    application: Application,
+    *,
+    executor: User,
+    vacancy: Vacancy | None,
+    programme: Programme | None,
+    at: datetime.datetime,
+) -> None:
+    """Issue 5, item 3: a signed result enters its register in the signing's
+    own transaction — S1 the job seekers, S2 the unemployed with the
+    certificate's number, S3 the referrals."""
+    on = _local_date(application.office, at)
+    code = application.service.code
+    try:
+        if code == "S1":
+            register_entry_open(application=application, register=Register.JOB_SEEKERS, on=on, actor=executor)
+        elif code == "S2":
+            register_entry_open(
+                application=application,
+                register=Register.UNEMPLOYED,
+                on=on,
+                certificate_number=application.number or "",
+                actor=executor,
+            )
+        elif code == "S3":
+            referral_record(
+                application=application,
+                kind=application.measure_kind,
+                vacancy=vacancy,
+                programme=programme,
+                on=on,
+                actor=executor,
+            )
+    except RegistryError as exc:
+        raise InvalidInput(exc.message) from exc
+
+
 def _canonical_result(
     application: Application,
     *,
@@ -986,6 +1041,7 @@ def application_sign_result(
         application.result_text = text
         _require_taker(application, executor, application.prepare_result)
         vacancy, programme = _referral_target(application, vacancy_id=vacancy_id, programme_id=programme_id)
+        _require_eligible(application, programme=programme)
         now = timezone.now()
         if signature is not None:
             _check_signed_at(application, signed_at=signed_at, now=now)
@@ -1002,6 +1058,7 @@ def application_sign_result(
             signature=signature,
             signed_document=signed_document,
         )
+        _enter_in_registry(application, executor=executor, vacancy=vacancy, programme=programme, at=now)
         _audit_transition(application, actor=executor, action="sign_result", before=before)
         _after_decision(application, executor=executor, now=now)
     return application
@@ -1344,6 +1401,7 @@ def result_prepare(
         vacancy, programme = _referral_target(
             application, vacancy_id=vacancy_id, programme_id=programme_id, reserve=False
         )
+        _require_eligible(application, programme=programme)
         return _prepared(
             application,
             executor=executor,

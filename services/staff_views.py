@@ -27,9 +27,10 @@ from applicants.models import Applicant, User
 from applicants.services import applicant_create
 from reglament.deadlines import OfficeClocks
 from reglament.models import Office
-from services import selectors
+from services import document_selectors, selectors
 from services import services as svc
 from services.constants import LIVE_STATES, GroundStage, State
+from services.eligibility import eligibility_context
 from services.forms import (
     ApplicantForm,
     DayForm,
@@ -298,7 +299,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "documents": application.presented_documents.select_related("document").order_by("document__order"),
         "history": selectors.application_history_lines(application=application),
         "result": getattr(application, "result", None),
+        "rendered": document_selectors.rendered_document_for(result=getattr(application, "result", None)),
         "server_signing": server_signing_allowed(),
+        **eligibility_context(application),  # issue 5, item 4
     }
     if application.state == State.IN_REVIEW and application.executor_id == user.pk:
         context["result_form"] = ResultForm(application=application)
@@ -332,7 +335,9 @@ def _render_with_errors(
         "documents": application.presented_documents.select_related("document"),
         "history": selectors.application_history_lines(application=application),
         "result": getattr(application, "result", None),
+        "rendered": document_selectors.rendered_document_for(result=getattr(application, "result", None)),
         "server_signing": server_signing_allowed(),
+        **eligibility_context(application),  # issue 5, item 4
         **forms,
     }
     return render(request, "services/staff/application.html", context, status=status)
@@ -595,3 +600,41 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "end": end,
         },
     )
+
+
+# --- the result's PDF and its revocation (issue 5) ------------------------------
+
+
+@require_GET
+@staff_required("services.view_application")
+def result_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF of the signed result, as issued (404 until it is rendered)."""
+    from services.models import RenderedDocument
+
+    application = get_object_or_404(selectors.staff_applications(user=_user(request)), pk=pk)
+    document = get_object_or_404(RenderedDocument, result__application=application)
+    response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="result-{application.number}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@staff_required("services.revoke_rendereddocument")
+def result_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """A supervisor of the office revokes the issued PDF with a reason."""
+    from services import documents
+    from services.models import RenderedDocument
+
+    user = _user(request)
+    application = get_object_or_404(selectors.staff_applications(user=user), pk=pk)
+    document = get_object_or_404(RenderedDocument.objects.defer("pdf"), result__application=application)
+    try:
+        documents.rendered_document_revoke(
+            document_id=document.pk, supervisor=user, reason=request.POST.get("reason", "")
+        )
+    except documents.DocumentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The document is revoked; its verification page now says so."))
+    return _back_to(application)

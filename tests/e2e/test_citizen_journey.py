@@ -30,6 +30,7 @@ from services.constants import State
 from services.management.commands import ncalayer_standin as standin
 from services.models import Application
 from tests.e2e.conftest import log_in, ncalayer_stand_in
+from tests.flows import desk_application
 from tests.signing import trusted_test_ca
 
 pytestmark = [
@@ -75,6 +76,7 @@ def test_a_citizen_files_s3_signs_it_and_verifies_the_executors_signed_referral(
     live_server: LiveServer,
     settings: Any,
     aktau: Office,
+    clerk: User,
     executor: User,
     tmp_path: Path,
 ) -> None:
@@ -129,6 +131,16 @@ def test_a_citizen_files_s3_signs_it_and_verifies_the_executors_signed_referral(
             application = Application.objects.get(applicant__iin=IIN)
             assert application.state == State.REGISTERED
             assert number.text_content() == application.number
+
+            # Issue 5, item 4: a referral to employment is for a person on the
+            # job-seeker register; she was registered at the desk (S1) earlier.
+            desk_application(
+                clerk=clerk,
+                executor=executor,
+                applicant=application.applicant,
+                service_code="S1",
+                until=State.RESULT_SIGNED,
+            )
 
             # The executor takes it and signs a referral with NCALayer in the browser.
             staff = staff_context.new_page()

@@ -274,6 +274,10 @@ def test_an_executor_signs_an_s3_referral_to_a_programme_and_a_place_is_taken(
         ends_on=timezone.localdate() + datetime.timedelta(days=90),
         monthly_pay=100000,
     )
+    # Issue 5, item 4: a referral is for someone on the job-seeker register.
+    desk_application(
+        clerk=clerk, executor=executor, applicant=applicant, service_code="S1", until=State.RESULT_SIGNED
+    )
     application = desk_application(
         clerk=clerk,
         executor=executor,
