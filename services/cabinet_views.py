@@ -65,7 +65,9 @@ def citizen_required(view: View) -> View:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("cabinet:login"))
-        if not isinstance(user, User) or user.is_staff_member:
+        # A citizen's account carries their IIN (P1); staff, admin and the
+        # gateway clients' service accounts have no cabinet.
+        if not isinstance(user, User) or user.is_staff_member or user.is_staff or not user.iin:
             raise PermissionDenied(_("The cabinet is for citizens; staff use the staff pages."))
         return view(request, *args, **kwargs)
 
