@@ -13,7 +13,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # Runtime packages: gettext (compilemessages), Pango/HarfBuzz and fonts
-# (WeasyPrint PDFs), Node.js and npm (front-end packages, installed at build).
+# (WeasyPrint PDFs), Node.js and npm (front-end packages, installed at build),
+# the PostgreSQL 15 client (pg_dump/pg_restore for manage.py backup/restore).
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         gettext \
@@ -21,6 +22,7 @@ RUN apt-get update \
         libpangoft2-1.0-0 \
         libharfbuzz-subset0 \
         fonts-dejavu-core \
+        postgresql-client \
         nodejs \
         npm \
     && rm -rf /var/lib/apt/lists/*
@@ -50,11 +52,12 @@ RUN rm -rf .venv node_modules staticfiles db.sqlite3 .env \
     && PORTAL_ENV=production SECRET_KEY=build-time-dummy-key-not-used-at-runtime \
         python manage.py collectstatic --noinput
 
-# Unprivileged user; uploaded documents live in /app/var/media (a volume in
-# compose, which inherits this ownership when first created).
+# Unprivileged user; uploaded documents live in /app/var/media and the static
+# files for the proxy are copied to /srv/static (volumes in compose, which
+# inherit this ownership when first created).
 RUN useradd --system --uid 10001 --gid nogroup --home-dir /app --no-create-home portal \
-    && mkdir -p /app/var/media \
-    && chown -R portal:nogroup /app/var
+    && mkdir -p /app/var/media /srv/static \
+    && chown -R portal:nogroup /app/var /srv/static
 
 ENV MEDIA_ROOT=/app/var/media
 USER portal

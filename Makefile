@@ -22,7 +22,7 @@ I18N_IGNORE := --ignore=.venv --ignore=node_modules
 RUN_ENV := env PORTAL_ENV=development DEBUG=true \
 	DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 REDIS_URL=
 
-.PHONY: help deps system-packages run test lint messages clean
+.PHONY: help deps system-packages run test lint messages clean loadtest bench
 
 help: ## Show this help
 	@echo "Usage: make <target> [PYTEST_ARGS='...'] [DATABASE_URL=...] [REDIS_URL=...]"
@@ -73,6 +73,27 @@ test: export REDIS_URL ?= redis://127.0.0.1:6379/0
 test: deps ## Run the test suite on PostgreSQL + Redis (extra pytest args: PYTEST_ARGS=...)
 	bash scripts/ensure-services.sh
 	$(VPY) -m pytest $(PYTEST_ARGS)
+
+# The load test makes its own database (dropped and recreated each run) and
+# uses Redis db 9 for its Celery worker; loopback only. Options:
+# LOADTEST_ARGS='--users 40 --time 60' or '--find' (docs/performance.md).
+LOADTEST_ARGS ?=
+loadtest: deps ## Load test: gunicorn + Celery + PostgreSQL + Redis under Locust (LOADTEST_ARGS=...)
+	bash scripts/ensure-services.sh
+	$(MANAGE) loadtest $(LOADTEST_ARGS)
+
+# Every benchmark in one table. bench_staff_pages empties the application
+# tables, so it runs on a database named *bench* (created and migrated here).
+# Full sizes: BENCH_ARGS='--staff-sizes 1000,1000000 --staff-requests 30
+# --documents-repeat 20 --load-users 20 --load-time 60' (docs/benchmarks.md).
+BENCH_ARGS ?=
+bench: export DATABASE_URL := $(or $(BENCH_DATABASE_URL),postgres://postgres@127.0.0.1:5432/portal_bench)
+bench: export REDIS_URL :=
+bench: deps ## Run every benchmark and print one table against its references (BENCH_ARGS=...)
+	bash scripts/ensure-services.sh
+	$(VPY) -m loadtest.ensure_database "$$DATABASE_URL"
+	$(MANAGE) migrate --noinput
+	$(MANAGE) bench_all $(BENCH_ARGS)
 
 lint: $(VENV)/.installed ## ruff format check, ruff check, mypy, missing-migrations check
 	$(VENV)/bin/ruff format --check .

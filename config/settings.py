@@ -6,10 +6,14 @@ SECRET_KEY and the allowed hosts (see .env.example). A bad value fails
 loudly at start-up.
 """
 
+import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+
+from config.storage import default_storage_from
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -58,12 +62,15 @@ INSTALLED_APPS = [
     "registry",
     "services",
     "gateway",
+    "ops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A lost database answers 503 with Retry-After, never 500 (issue 6).
+    "config.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -98,6 +105,17 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+# A streaming read replica for the reports (config.routers); every other read
+# and every write goes to the primary. In tests it mirrors the test database.
+DATABASE_REPLICA_URL: str = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+# A connection kept across requests is checked first, so the portal recovers
+# by itself after a PostgreSQL restart instead of failing on a dead socket.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "applicants.User"
@@ -146,7 +164,8 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The filesystem (MEDIA_ROOT), or an S3-compatible bucket when S3_BUCKET is set.
+    "default": default_storage_from(os.environ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -184,7 +203,40 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process dies (killed, out of memory) goes back to the
+# queue and runs again; its effects are idempotent (issue 6, faults).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker that is down must not slow or fail the request that enqueues a
+# task: give up publishing within about a second (the outboxes in the
+# database send it later) instead of kombu's default retries.
+CELERY_BROKER_CONNECTION_TIMEOUT: float = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# An unacknowledged task of a worker that vanished is handed out again after
+# this many seconds; it must be longer than the longest task.
+CELERY_VISIBILITY_TIMEOUT: int = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+if CELERY_VISIBILITY_TIMEOUT < 1:
+    raise environ.ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be at least 1")
+# How often a worker looks for such tasks, in seconds.
+CELERY_UNACKED_RESTORE_INTERVAL: int = env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=60)
+if CELERY_UNACKED_RESTORE_INTERVAL < 1:
+    raise environ.ImproperlyConfigured("CELERY_UNACKED_RESTORE_INTERVAL must be at least 1")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": CELERY_UNACKED_RESTORE_INTERVAL,
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+}
+# E-mail to applicants is an outbox (services.notifications): rows still
+# pending this long after their change are enqueued again by the sweep.
+NOTIFICATION_OUTBOX_GRACE_SECONDS: int = env.int("NOTIFICATION_OUTBOX_GRACE_SECONDS", default=60)
+if NOTIFICATION_OUTBOX_GRACE_SECONDS < 0:
+    raise environ.ImproperlyConfigured("NOTIFICATION_OUTBOX_GRACE_SECONDS must be 0 or more")
 CELERY_TIMEZONE = TIME_ZONE
 
 # The e-government gateway (P8): status pushes to client systems are retried
@@ -210,6 +262,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gateway.tasks.deliver_due_statuses",
         "schedule": 60.0,
     },
+    # E-mails to applicants whose task was lost with the broker or a worker.
+    "services-send-pending-notifications": {
+        "task": "services.tasks.send_pending_notifications",
+        "schedule": 60.0,
+    },
     # P6: the trusted CAs' revocation lists, renewed before they go stale
     # (a signature is refused while its CA's cached list is out of date).
     # Issue 5: PDFs of signed results whose rendering task was lost.
@@ -221,7 +278,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pki.tasks.refresh_crls",
         "schedule": 3600.0,
     },
+    # Issue 6, retention: files of applications closed longer ago than
+    # ATTACHMENT_RETENTION_DAYS, removed once a day at night (office time).
+    "services-purge-attachments-past-retention": {
+        "task": "services.tasks.purge_attachments_past_retention",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+
+# /metrics (Prometheus text format) answers only a scraper that presents this
+# token as "Authorization: Bearer <token>"; with no token set it is a 404.
+METRICS_TOKEN: str = env.str("METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise environ.ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters long")
 
 CACHES = {
     "default": (
@@ -232,6 +301,8 @@ CACHES = {
 }
 
 EMAIL_BACKEND: str = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Where the file-based e-mail backend writes (the fault tests count the files).
+EMAIL_FILE_PATH: str = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="noreply@employment.example.kz")
 EMAIL_HOST: str = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT: int = env.int("EMAIL_PORT", default=25)
@@ -264,6 +335,8 @@ if len(_proxy_ssl_header) not in {0, 2}:
     )
 SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header[0], _proxy_ssl_header[1]) if _proxy_ssl_header else None
 SECURE_SSL_REDIRECT: bool = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+# Load balancers probe the nodes over plain HTTP inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 SECURE_HSTS_SECONDS: int = env.int("SECURE_HSTS_SECONDS", default=31536000 if PRODUCTION else 0)
 if SECURE_HSTS_SECONDS < 0:
     raise environ.ImproperlyConfigured("SECURE_HSTS_SECONDS must be 0 or more")
@@ -284,17 +357,58 @@ for _origin in CSRF_TRUSTED_ORIGINS:
     if not _origin.startswith(("http://", "https://")):
         raise environ.ImproperlyConfigured(f"CSRF_TRUSTED_ORIGINS entries need a scheme, not {_origin!r}")
 
+# Personal data (issue 6): every handler masks IINs, e-mail addresses and
+# people passed as arguments (applicants.logging). Django's own default
+# handlers (its debug console, the admins' e-mail, runserver's request log)
+# are replaced by masked ones here, and error reports hide personal fields.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_iin": {"()": "applicants.logging.MaskIinFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "mask_iin": {"()": "applicants.logging.MaskIinFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["mask_iin"],
             "formatter": "plain",
-        }
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "mask_iin"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_iin"],
+            "formatter": "django.server",
+        },
+    },
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+DEFAULT_EXCEPTION_REPORTER = "applicants.logging.PersonalDataExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "applicants.logging.PersonalDataExceptionReporterFilter"
+# Who gets the error reports by e-mail (production, DEBUG off): addresses, comma-separated.
+ADMINS: list[tuple[str, str]] = [("", address) for address in env.list("ADMINS", default=[])]
+
+# Retention (issue 6, personal data): uploaded files (the citizens'
+# attachments and the desk's scans) of a closed application — issued or
+# refused at intake — are removed this many days after it closed, by
+# ``manage.py purge_attachments`` (daily, from beat). The rows stay as
+# tombstones with the SHA-256; results, journal and audit are kept.
+ATTACHMENT_RETENTION_DAYS: int = env.int("ATTACHMENT_RETENTION_DAYS", default=365)
+if ATTACHMENT_RETENTION_DAYS < 1:
+    raise environ.ImproperlyConfigured("ATTACHMENT_RETENTION_DAYS must be at least 1")

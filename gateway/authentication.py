@@ -61,7 +61,8 @@ class GatewayAuthentication(BaseAuthentication):
         except UnicodeDecodeError as exc:
             raise _refused("credentials_malformed") from exc
         key_id, colon, secret = credentials.partition(":")
-        if not colon or not key_id or not secret:
+        # Control characters (NUL above all) never reach the database.
+        if not colon or not key_id or not secret or not credentials.isprintable():
             raise _refused("credentials_malformed")
         client = gateway_client_for_key(key_id=key_id)
         expected = client.secret_sha256 if client is not None else _NO_CLIENT_DIGEST

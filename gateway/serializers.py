@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -27,6 +28,8 @@ from gateway.messages import IncomingMessage
 from gateway.models import GatewayRequest
 from registry.constants import MeasureKind
 from services.constants import ResultKind, State
+from services.models import EducationLevel
+from services.services import _S1_TEXT_LIMITS, DESIRED_PAY_MAX
 
 
 class StrictCharField(serializers.CharField):
@@ -50,6 +53,62 @@ class StrictUUIDField(serializers.UUIDField):
         return super().to_internal_value(data)
 
 
+# What JSON Schema can say of an IIN and a base64 signature; the check digit
+# and the CMS inside are checked by the field's validators.
+IIN_PATTERN = "^[0-9]{12}$"
+BASE64_PATTERN = "^[A-Za-z0-9+/]+={0,2}$"
+# DRF trims text and refuses NUL characters; a required text is refused
+# when nothing but whitespace is left.
+TEXT_PATTERN = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+OPTIONAL_TEXT_PATTERN = "^[^\\u0000]*$"
+
+
+@extend_schema_field({"type": "string", "pattern": TEXT_PATTERN})
+class TextField(StrictCharField):
+    """A required text: at least one character that is not whitespace."""
+
+
+@extend_schema_field({"type": "string", "pattern": OPTIONAL_TEXT_PATTERN})
+class OptionalTextField(StrictCharField):
+    """A text that may be blank."""
+
+
+@extend_schema_field({"type": "string", "pattern": IIN_PATTERN})
+class IinField(StrictCharField):
+    pass
+
+
+@extend_schema_field({"type": "string", "pattern": BASE64_PATTERN, "maxLength": MAX_SIGNATURE_CHARS})
+class SignatureField(StrictCharField):
+    pass
+
+
+def _request_data_schema() -> dict[str, Any]:
+    """The answers a request's ``data`` may hold (S1's form, S3's choice), as
+    ``services.services.request_data_clean`` takes them: anything else is
+    refused (422), so the schema names every key."""
+    text = {
+        key: {"type": "string", "maxLength": limit, "pattern": OPTIONAL_TEXT_PATTERN}
+        for key, limit in _S1_TEXT_LIMITS.items()
+    }
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "education_level": {"type": "string", "enum": ["", *EducationLevel.values]},
+            **text,
+            "desired_pay": {"type": "integer", "minimum": 1, "maximum": DESIRED_PAY_MAX - 1},
+            "vacancy": {"type": "integer", "description": str(_("S3, employment: an open vacancy's id."))},
+            "programme": {"type": "integer", "description": str(_("S3, other measures: a programme's id."))},
+        },
+    }
+
+
+@extend_schema_field(_request_data_schema())
+class RequestDataField(serializers.DictField):
+    pass
+
+
 def _iin(value: str) -> None:
     try:
         validate_iin(value)
@@ -59,14 +118,26 @@ def _iin(value: str) -> None:
 
 
 class ApplicantInputSerializer(serializers.Serializer[dict[str, Any]]):
-    iin = StrictCharField(
+    iin = IinField(
         validators=[_iin],
         trim_whitespace=False,
         help_text=_("The applicant's IIN: 12 digits, the last a check digit."),
     )
-    lastName = StrictCharField(max_length=150)
-    firstName = StrictCharField(max_length=150)
-    patronymic = StrictCharField(max_length=150, required=False, allow_blank=True, default="")
+    lastName = TextField(max_length=150)
+    firstName = TextField(max_length=150)
+    patronymic = OptionalTextField(max_length=150, required=False, allow_blank=True, default="")
+
+    default_error_messages = {"unknown_field": _("Unknown field “%(field)s”.")}
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        # Every field is signed: one the message does not define is refused.
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        if unknown:
+            raise serializers.ValidationError(
+                {unknown[0]: self.error_messages["unknown_field"] % {"field": unknown[0]}},
+                code="unknown_field",
+            )
+        return super().to_internal_value(data)
 
 
 class _MeasureKindField(serializers.ChoiceField):
@@ -82,10 +153,8 @@ class RequestInputSerializer(serializers.Serializer[dict[str, Any]]):
     messageId = StrictUUIDField(
         help_text=_("The client's id of this message; the same id again is the same request (idempotent).")
     )
-    serviceCode = StrictCharField(
-        max_length=16, help_text=_("S1 or S3 (S2 is served at the chancellery only).")
-    )
-    officeCode = StrictCharField(max_length=32, help_text=_("The code of the employment centre."))
+    serviceCode = TextField(max_length=16, help_text=_("S1 or S3 (S2 is served at the chancellery only)."))
+    officeCode = TextField(max_length=32, help_text=_("The code of the employment centre."))
     applicant = ApplicantInputSerializer()
     measureKind = _MeasureKindField(
         choices=MeasureKind.choices,
@@ -96,14 +165,14 @@ class RequestInputSerializer(serializers.Serializer[dict[str, Any]]):
     )
     # Named like Serializer.data (a property DRF keeps; declared fields are
     # popped from the class), as the wire format says.
-    data = serializers.DictField(  # type: ignore[assignment]
+    data = RequestDataField(  # type: ignore[assignment]
         required=False,
         default=dict,
         help_text=_(
             "The answers of the request form (S1: specialty, education_level …; S3: vacancy or programme)."
         ),
     )
-    signature = StrictCharField(
+    signature = SignatureField(
         max_length=MAX_SIGNATURE_CHARS,
         trim_whitespace=False,
         help_text=_(
@@ -165,6 +234,28 @@ class RequestInputSerializer(serializers.Serializer[dict[str, Any]]):
             signature=attrs["signature"],
             signed_fields={key: value for key, value in posted.items() if key != "signature"},
         )
+
+
+def _closed(auto_schema: Any, serializer: Any, direction: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = auto_schema._map_serializer(serializer, direction, bypass_extensions=True)
+    return {**schema, "additionalProperties": False}
+
+
+class RequestInputSchema(OpenApiSerializerExtension):
+    """The schema says what the serializer enforces: a field the message
+    does not define is refused (every field is signed)."""
+
+    target_class = RequestInputSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        return _closed(auto_schema, self.target_class, direction)
+
+
+class ApplicantInputSchema(OpenApiSerializerExtension):
+    target_class = ApplicantInputSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        return _closed(auto_schema, self.target_class, direction)
 
 
 class ResultSerializer(serializers.Serializer[dict[str, Any]]):

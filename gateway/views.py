@@ -25,7 +25,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, status
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -35,6 +35,7 @@ from rest_framework.views import APIView
 from gateway.authentication import GatewayAuthentication
 from gateway.constants import MAX_BODY_BYTES
 from gateway.models import GatewayClient
+from gateway.parsers import GatewayJSONParser
 from gateway.problems import problem_exception_handler
 from gateway.selectors import gateway_requests_of_client
 from gateway.serializers import (
@@ -81,7 +82,7 @@ class PayloadTooLarge(exceptions.APIException):
 class _GatewayView(APIView):
     authentication_classes = [GatewayAuthentication]
     permission_classes = [IsGatewayClient]
-    parser_classes = [JSONParser]
+    parser_classes = [GatewayJSONParser]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JSONOnly
 
@@ -98,7 +99,11 @@ def _client(request: Request) -> GatewayClient:
 
 def _problems(*codes: int) -> dict[Any, Any]:
     descriptions = {
-        400: _("Malformed: not JSON, a field missing or of the wrong type, a malformed IIN …"),
+        400: _(
+            "Malformed: not JSON (or JSON no message may hold: a NUL character, a lone surrogate, "
+            "a number out of range, nesting deeper than 16 levels), a field missing, unknown or of "
+            "the wrong type, a malformed IIN …"
+        ),
         401: _("No or wrong credentials."),
         403: _("The client system is switched off."),
         404: _("No request with this correlation id among the client's own."),

@@ -23,6 +23,16 @@ def localized(obj: object, base: str, language: str | None = None) -> str:
     return ""
 
 
+def localized_language(obj: object, base: str, language: str | None = None) -> str:
+    """The language of the text ``localized`` shows: the page's own unless
+    the translation is missing and a fallback is shown ("" when empty)."""
+    lang = (language or get_language() or "ru")[:2]
+    for code in (lang, *_FALLBACK):
+        if getattr(obj, f"{base}_{code}", ""):
+            return code
+    return ""
+
+
 class LocalizedName(models.Model):
     name_ru = models.CharField(_("name (Russian)"), max_length=300)
     name_kk = models.CharField(_("name (Kazakh)"), max_length=300, blank=True)

@@ -12,6 +12,7 @@ from django.urls import path
 
 from applicants import citizen_urls
 from services import cabinet_views as views
+from services import data_export_views
 
 app_name = "cabinet-requests"
 
@@ -34,6 +35,7 @@ urlpatterns = [
     path("requests/<int:pk>/result.json", views.result_document, name="result-document"),
     path("requests/<int:pk>/result.json.p7s", views.result_signature, name="result-signature"),
     path("requests/<int:pk>/result.pdf", views.result_pdf, name="result-pdf"),
+    path("my-data/", data_export_views.cabinet_data_export, name="data-export"),
 ]
 
 citizen_door = (

@@ -25,7 +25,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -344,9 +344,19 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 
 @require_GET
 @citizen_required
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponseBase:
     application = _own(request, pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, application=application)
+    if attachment.removed_at is not None or not attachment.file:
+        # Issue 6, retention: the row stays, the file is gone.
+        messages.info(
+            request,
+            _("This file was removed on %(date)s under the retention rule.")
+            % {"date": formats.date_format(timezone.localtime(attachment.removed_at), "d.m.Y")}
+            if attachment.removed_at
+            else _("This file is no longer kept."),
+        )
+        return redirect(_detail_url(application))
     response = FileResponse(
         attachment.file.open("rb"),
         content_type=attachment.content_type,

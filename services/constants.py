@@ -83,4 +83,6 @@ ACTION_LABELS = {
     "refuse": _("Refusal signed"),
     "deliver": _("Delivered electronically"),
     "issue": _("Issued"),
+    "retention_purge": _("Files removed under the retention rule"),
+    "data_export": _("Personal data exported"),
 }

@@ -84,6 +84,9 @@ class StartIntakeForm(forms.Form):
         required=False,
         label=_("Kind of measure (S3 only)"),
     )
+    # A new key each time the form is shown: posting the same form twice
+    # starts one intake (services.application_receive).
+    intake_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -226,6 +226,9 @@ class Application(FSMModelMixin, models.Model):
         blank=True,
         related_name="+",
     )
+    # The key of the desk form that started this intake: a double-clicked or
+    # replayed *Start intake* finds the application it made (issue 6).
+    intake_key = models.UUIDField(_("intake form key"), null=True, blank=True, unique=True, editable=False)
     registered_at = models.DateTimeField(_("registration time"), null=True, blank=True)
     executor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -483,6 +486,12 @@ class PresentedDocument(models.Model):
     expires_on = models.DateField(_("valid until"), null=True, blank=True)
     scan = models.FileField(_("scanned copy"), upload_to=_scan_path, blank=True)
     scan_sha256 = models.CharField(_("SHA-256 of the scan"), max_length=64, blank=True)
+    scan_removed_at = models.DateTimeField(
+        _("scan removed"),
+        null=True,
+        blank=True,
+        help_text=_("When the scan was removed under the retention rule; its SHA-256 stays."),
+    )
 
     class Meta:
         verbose_name = _("presented document")
@@ -587,7 +596,9 @@ class Attachment(models.Model):
     document = models.ForeignKey(
         RequiredDocument, verbose_name=_("document"), on_delete=models.PROTECT, related_name="+"
     )
-    file = models.FileField(_("file"), upload_to=_attachment_path)
+    file = models.FileField(
+        _("file"), upload_to=_attachment_path, blank=True, help_text=_("Empty once removed.")
+    )
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     content_type = models.CharField(_("content type"), max_length=64)
     size = models.PositiveIntegerField(_("size, bytes"))
@@ -595,6 +606,15 @@ class Attachment(models.Model):
         _("file name as uploaded"), max_length=255, help_text=_("For display only; sanitised.")
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    # Issue 6, retention: the file goes, the row stays as a tombstone (what
+    # was attached, its SHA-256 and size), so the request's history and its
+    # signed digests still read.
+    removed_at = models.DateTimeField(
+        _("removed"),
+        null=True,
+        blank=True,
+        help_text=_("When the file was removed under the retention rule."),
+    )
 
     class Meta:
         verbose_name = _("attachment")
@@ -606,19 +626,27 @@ class Attachment(models.Model):
 
 
 class Notification(models.Model):
-    """One e-mail to the applicant about one audited change. The audit
-    entry's id is the idempotency key: a task run twice sends once."""
+    """One e-mail to the applicant about one audited change: an outbox row
+    written in the change's own transaction, pending until ``sent_at`` is
+    set. The audit entry's id is the idempotency key: a task run twice sends
+    once, and a task lost with the broker is sent by the periodic sweep."""
 
     application = models.ForeignKey(
         Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="notifications"
     )
     audit_entry_id = models.PositiveBigIntegerField(_("audit entry"), unique=True)
-    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        ordering = ["sent_at", "id"]
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=True), name="notification_pending_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.application} #{self.audit_entry_id}"

@@ -1,18 +1,25 @@
-"""E-mail to the applicant at every change of their request (P5, P10).
+"""E-mail to the applicant at every change of their request (P5, P10),
+through an outbox.
 
 ``notify_on_commit(application, audit_entry)`` is called where a change is
-audited; once the transaction commits it enqueues
-``services.tasks.notify_applicant_of_change`` (run in-process when no
-broker is configured). ``applicant_notify_of_change`` is what the task
-does: one e-mail per audit entry, in Russian and Kazakh together (the
-citizen's language is not known), to the applicant's e-mail when they have
-a portal account. The audit entry's id is the idempotency key.
+audited: it writes a pending ``Notification`` row in the change's own
+transaction and, once that commits, enqueues
+``services.tasks.send_notification``. The row, not the queue, is the truth:
+when the broker is down the enqueueing fails at once (the publish retry
+policy and connection timeouts in settings), the change itself is kept, and
+``services.tasks.send_pending_notifications`` (every minute, beat) enqueues
+every row still pending. ``notification_send`` sends one row once: the row
+is locked while the e-mail goes out and marked sent in the same
+transaction, so a duplicate task sends nothing. One e-mail per audit entry,
+in Russian and Kazakh together (the citizen's language is not known), to the
+applicant's e-mail when they have a portal account.
 
-Public: ``notify_on_commit``, ``applicant_notify_of_change``.
+Public: ``notify_on_commit``, ``notification_send``, ``notifications_pending``.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -20,7 +27,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from kombu.exceptions import OperationalError as BrokerError
 
 from audit.models import AuditEntry
 from reglament.localized import localized
@@ -32,17 +40,45 @@ logger = logging.getLogger(__name__)
 LANGUAGES = ("ru", "kk")
 
 
-def notify_on_commit(application: Application, audit_entry: AuditEntry) -> None:
-    """Enqueue the applicant's e-mail once the current transaction commits
-    (never for a change that is rolled back). A failure to enqueue or send
-    is logged, never shown to whoever made the change."""
-    from services.tasks import notify_applicant_of_change  # the task imports this module
+def notify_on_commit(application: Application, audit_entry: AuditEntry) -> Notification | None:
+    """Write the applicant's e-mail to the outbox in the current transaction
+    (it is never sent for a change that is rolled back) and enqueue its
+    sending once the transaction commits. A broker that is down is logged,
+    never shown to whoever made the change: the sweep sends it later."""
+    if audit_entry.pk is None or not audit_entry.succeeded:
+        return None
+    applicant = application.applicant
+    if applicant.user_id is None or not applicant.email:
+        return None
+    notification, created = Notification.objects.get_or_create(
+        audit_entry_id=audit_entry.pk, defaults={"application": application}
+    )
+    if created:
+        notification_id = notification.pk
+        transaction.on_commit(lambda: notification_enqueue(notification_id=notification_id), robust=True)
+    return notification
 
-    application_id, audit_entry_id = application.pk, audit_entry.pk
-    if audit_entry_id is None or not audit_entry.succeeded:
-        return
-    transaction.on_commit(
-        lambda: notify_applicant_of_change.delay(application_id, audit_entry_id), robust=True
+
+def notification_enqueue(*, notification_id: int) -> bool:
+    """Hand one outbox row to the queue; False when the broker refused it
+    (the row stays pending for the sweep)."""
+    from services.tasks import send_notification  # the task imports this module
+
+    try:
+        send_notification.delay(notification_id)
+    except (BrokerError, OSError) as error:
+        logger.warning("Notification %s left in the outbox: broker unavailable (%s)", notification_id, error)
+        return False
+    return True
+
+
+def notifications_pending(*, created_before: datetime.datetime) -> list[int]:
+    """Ids of outbox rows written before ``created_before`` and not sent yet,
+    oldest first."""
+    return list(
+        Notification.objects.filter(sent_at__isnull=True, created_at__lt=created_before)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
     )
 
 
@@ -64,30 +100,28 @@ def _in_language(application: Application, entry: AuditEntry, language: str) -> 
         }
 
 
-def applicant_notify_of_change(*, application_id: int, audit_entry_id: int) -> bool:
-    """Send the e-mail for one audited change, once. True when sent now."""
-    application = (
-        Application.objects.select_related("applicant", "service", "office__calendar")
-        .filter(pk=application_id)
-        .first()
-    )
-    entry = AuditEntry.objects.filter(pk=audit_entry_id, succeeded=True).first()
-    if application is None or entry is None or entry.target_id != str(application.pk):
-        logger.warning(
-            "No notification: application %s or audit entry %s not found", application_id, audit_entry_id
-        )
-        return False
-    applicant = application.applicant
-    if applicant.user_id is None or not applicant.email:
-        return False
+def notification_send(*, notification_id: int) -> bool:
+    """Send one outbox row's e-mail, once. True when sent now.
+
+    The row is locked while the e-mail goes out and marked sent in the same
+    transaction: a second run (a retry, a duplicate delivery, the sweep)
+    skips a row being sent and finds a sent one done; if sending fails, the
+    row stays pending and a retry or the sweep sends it."""
     with transaction.atomic():
-        # The unique marker makes a second run (a retry, a duplicate
-        # delivery) wait for the first and then send nothing; if sending
-        # fails, the marker is rolled back with it and a retry may send.
-        _marker, created = Notification.objects.get_or_create(
-            audit_entry_id=entry.pk, defaults={"application": application}
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("application__applicant", "application__service", "application__office__calendar")
+            .filter(pk=notification_id, sent_at__isnull=True)
+            .first()
         )
-        if not created:
+        if notification is None:
+            return False
+        application = notification.application
+        entry = AuditEntry.objects.filter(pk=notification.audit_entry_id, succeeded=True).first()
+        applicant = application.applicant
+        if entry is None or applicant.user_id is None or not applicant.email:
+            logger.warning("Notification %s dropped: nothing to send it to", notification_id)
+            notification.delete()
             return False
         local_time = entry.created_at.astimezone(application.office.tz)
         context = {
@@ -106,4 +140,6 @@ def applicant_notify_of_change(*, application_id: int, audit_entry_id: int) -> b
             from_email=None,
             recipient_list=[applicant.email],
         )
+        notification.sent_at = timezone.now()
+        notification.save(update_fields=["sent_at"])
     return True

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -97,6 +98,17 @@ class AlreadyTaken(WrongState):
 
 class InvalidInput(ServiceError):
     code = "invalid"
+
+
+class AlreadyDone(ServiceError):
+    """The same form was posted again (a double click, a replay): its first
+    post made ``application``; nothing more is done."""
+
+    code = "already_done"
+
+    def __init__(self, message: str, *, application: Application) -> None:
+        super().__init__(message)
+        self.application = application
 
 
 class NoReglamentInForce(ServiceError):
@@ -302,10 +314,13 @@ def application_receive(
     service_code: str,
     measure_kind: str = "",
     data: dict[str, Any] | None = None,
+    intake_key: uuid.UUID | None = None,
 ) -> Application:
     """G4, desk: the clerk starts receiving an applicant's documents.
 
-    The intake clock (step 1) starts now.
+    The intake clock (step 1) starts now. ``intake_key`` is the key of the
+    form that asked: a second post of the same form (a double click, a
+    replay) raises ``AlreadyDone`` with the application the first one made.
     """
     _require_role(clerk, "register_application", _("receive documents"))
     if clerk.office is None:
@@ -314,9 +329,17 @@ def application_receive(
         now = timezone.now()
         office = Office.objects.select_related("calendar", "region").get(pk=clerk.office.pk)
         service = _service(service_code)
-        applicant = Applicant.objects.filter(pk=applicant_id).first()
+        # The applicant's row lock queues two posts of one form: the second
+        # sees the application the first committed.
+        applicant = Applicant.objects.select_for_update().filter(pk=applicant_id).first()
         if applicant is None:
             raise InvalidInput(_("There is no such applicant."))
+        earlier = Application.objects.filter(intake_key=intake_key).first() if intake_key else None
+        if earlier is not None:
+            raise AlreadyDone(
+                _("This intake was already started (the form was sent twice); nothing more was done."),
+                application=earlier,
+            )
         version = _version_in_force(office, service, now)
         if not version.via_desk:
             raise InvalidInput(_("This service is not served at the chancellery."))
@@ -331,6 +354,7 @@ def application_receive(
             data=data or {},
             created_at=now,
             created_by=clerk,
+            intake_key=intake_key,
         )
         _start_step(application, version=version, code=ProcedureCode.INTAKE, at=now)
         audit_record(actor=clerk, action="receive", target=application, to_state=application.state)

@@ -9,6 +9,7 @@ office's request is a 404, by page or by URL.
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -101,7 +102,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     iin_form = IinForm(request.GET or None)
     applicant: Applicant | None = None
     applicant_form: ApplicantForm | None = None
-    start_form = StartIntakeForm()
+    start_form = StartIntakeForm(initial={"intake_key": uuid.uuid4()})
     if iin_form.is_valid():
         iin = iin_form.cleaned_data["iin"]
         applicant = Applicant.objects.filter(iin=iin).first()
@@ -117,7 +118,9 @@ def desk(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The applicant's record is created."))
                 return redirect(f"{reverse('services:desk')}?iin={applicant.iin}")
         elif action == "start-intake":
-            applicant = get_object_or_404(Applicant, pk=request.POST.get("applicant"))
+            # A tampered id is "not found", never a fault (int() of text raises).
+            posted_id = request.POST.get("applicant", "")
+            applicant = get_object_or_404(Applicant, pk=int(posted_id) if posted_id.isdecimal() else None)
             start_form = StartIntakeForm(request.POST)
             if start_form.is_valid():
                 try:
@@ -126,7 +129,11 @@ def desk(request: HttpRequest) -> HttpResponse:
                         applicant_id=applicant.pk,
                         service_code=start_form.cleaned_data["service"].code,
                         measure_kind=start_form.cleaned_data["measure_kind"],
+                        intake_key=start_form.cleaned_data["intake_key"],
                     )
+                except svc.AlreadyDone as done:
+                    messages.warning(request, done.message)
+                    return redirect("services:intake", pk=done.application.pk)
                 except svc.ServiceError as exc:
                     start_form.add_error(None, exc.message)
                 else:

@@ -10,21 +10,46 @@ import datetime
 import smtplib
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from services.notifications import applicant_notify_of_change
+from services.models import Notification
+from services.notifications import notification_enqueue, notification_send, notifications_pending
+
+SMTP_FAILURES = (smtplib.SMTPException, ConnectionError, TimeoutError)
 
 
-@shared_task(
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(autoretry_for=SMTP_FAILURES, retry_backoff=True, max_retries=5, ignore_result=True)
+def send_notification(notification_id: int) -> bool:
+    """P5: e-mail the applicant about one audited change of their request
+    (one outbox row); idempotent: a sent row is never sent again."""
+    return notification_send(notification_id=notification_id)
+
+
+@shared_task(ignore_result=True)
+def send_pending_notifications() -> int:
+    """Every minute (beat): enqueue the outbox rows still pending after
+    ``NOTIFICATION_OUTBOX_GRACE_SECONDS`` — their task was lost with the
+    broker or a worker. Sending is idempotent, so a task that was only slow
+    costs nothing. The number enqueued."""
+    grace = datetime.timedelta(seconds=settings.NOTIFICATION_OUTBOX_GRACE_SECONDS)
+    ids = notifications_pending(created_before=timezone.now() - grace)[:OUTBOX_BATCH]
+    return sum(notification_enqueue(notification_id=notification_id) for notification_id in ids)
+
+
+# Rows enqueued by one sweep; the rest wait a minute.
+OUTBOX_BATCH = 500
+
+
+@shared_task(autoretry_for=SMTP_FAILURES, retry_backoff=True, max_retries=5)
 def notify_applicant_of_change(application_id: int, audit_entry_id: int) -> bool:
-    """P5: e-mail the applicant about one audited change of their request;
-    idempotent by the audit entry's id."""
-    return applicant_notify_of_change(application_id=application_id, audit_entry_id=audit_entry_id)
+    """Messages enqueued before the outbox existed (one release only): send
+    the outbox row of that audit entry, writing it if it is missing."""
+    notification, _created = Notification.objects.get_or_create(
+        audit_entry_id=audit_entry_id, defaults={"application_id": application_id}
+    )
+    return notification_send(notification_id=notification.pk)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -55,3 +80,13 @@ def render_missing_result_documents() -> int:
     for result_id in ids:
         render_result_document.delay(result_id)
     return len(ids)
+
+
+@shared_task(ignore_result=True)
+def purge_attachments_past_retention() -> int:
+    """Daily (beat): remove the files of applications closed longer ago than
+    ``ATTACHMENT_RETENTION_DAYS`` (``services.retention``); idempotent. The
+    number of applications whose files were removed."""
+    from services.retention import attachments_purge
+
+    return len(attachments_purge())

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from services import data_export_views as data_export
 from services import registry_views as registers
 from services import report_views as reports
 from services import staff_signing_views as signing
@@ -40,4 +41,5 @@ urlpatterns = [
     path("reports/", reports.report_page, name="reports"),
     path("reports/export.csv", reports.report_export_csv, name="reports-csv"),
     path("reports/export.xlsx", reports.report_export_xlsx, name="reports-xlsx"),
+    path("applicants/<int:pk>/data-export/", data_export.staff_data_export, name="applicant-data-export"),
 ]

@@ -76,6 +76,10 @@ ACCESS: dict[str, Row] = {
     # Public pages.
     "home": Row(EVERYONE),
     "health": Row(EVERYONE),
+    "health-live": Row(EVERYONE),
+    "health-ready": Row(EVERYONE),
+    # No role reaches the metrics: only a scraper with METRICS_TOKEN (tests/ops).
+    "metrics": Row(frozenset()),
     "set_language": Row(EVERYONE, POST),
     "api-schema": Row(EVERYONE),
     "api-docs": Row(EVERYONE),
@@ -120,6 +124,8 @@ ACCESS: dict[str, Row] = {
     "services:reports": Row(staff(SUPERVISOR)),
     "services:reports-csv": Row(staff(SUPERVISOR)),
     "services:reports-xlsx": Row(staff(SUPERVISOR)),
+    # Issue 6, personal data: an applicant's data export (audited).
+    "services:applicant-data-export": Row(staff(SUPERVISOR), POST),
     # Registers and referrals.
     "services:registers": Row(staff(CLERK, SUPERVISOR)),
     "services:register-entry-close": Row(staff(CLERK, SUPERVISOR), GET_POST),
@@ -137,6 +143,7 @@ ACCESS: dict[str, Row] = {
     "cabinet-requests:result-document": Row(CITIZENS),
     "cabinet-requests:result-signature": Row(CITIZENS),
     "cabinet-requests:result-pdf": Row(CITIZENS),
+    "cabinet-requests:data-export": Row(CITIZENS, POST),
     "signing:sign": Row(CITIZENS, GET_POST),
     # The gateway API (client systems only).
     "gateway:request-list": Row(GATEWAYS, POST),

@@ -83,7 +83,7 @@ def _free_iin() -> str:
     raise CommandError("No free IIN for the benchmark applicant.")
 
 
-def _median_ms(timings: list[float]) -> float:
+def median_ms(timings: list[float]) -> float:
     return statistics.median(timings) * 1000
 
 
@@ -96,13 +96,18 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         repeat: int = options["repeat"]
+        self._report(self.measure(repeat=repeat, office_code=options["office"]), repeat)
+
+    def measure(self, *, repeat: int, office_code: str = "") -> dict[str, list[float]]:
+        """Seconds per render of each kind, of ``bare`` and of each kind's
+        static page (``<kind>:static``), ``repeat`` of each; for bench_all."""
         if repeat < 1:
             raise CommandError("--repeat must be at least 1")
         with transaction.atomic():
-            results = self._results(options["office"])
+            results = self._results(office_code)
             timings = self._time(results, repeat)
             transaction.set_rollback(True)
-        self._report(timings, repeat)
+        return timings
 
     # --- the data of the run, rolled back afterwards --------------------------
 
@@ -221,7 +226,7 @@ class Command(BaseCommand):
         return timings
 
     def _report(self, timings: dict[str, list[float]], repeat: int) -> None:
-        bare = _median_ms(timings["bare"])
+        bare = median_ms(timings["bare"])
         self.stdout.write(
             f"Result documents, median of {repeat} renders each (aim: within 1.5x the bare page)"
         )
@@ -236,8 +241,8 @@ class Command(BaseCommand):
         for name, values in timings.items():
             if name == "bare" or name.endswith(STATIC):
                 continue
-            median = _median_ms(values)
-            static = _median_ms(timings[f"{name}{STATIC}"])
+            median = median_ms(values)
+            static = median_ms(timings[f"{name}{STATIC}"])
             self.stdout.write(
                 f"  {name:<26} {median:>10.1f} {bare:>9.1f} {median / bare:>6.2f} {static:>10.1f} {median / static:>6.2f}"
             )

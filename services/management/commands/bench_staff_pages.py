@@ -574,6 +574,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self._verdict(self.measure(**options))
+
+    def measure(self, **options: Any) -> dict[int, dict[str, Timing]]:
+        """Fill and time each size; the timings per size and page (for bench_all)."""
         if settings.PRODUCTION:
             raise CommandError("bench_staff_pages refuses to run with PORTAL_ENV=production.")
         if connection.vendor != "postgresql":
@@ -605,7 +609,7 @@ class Command(BaseCommand):
                 self._fill(size, desks)
                 results[size] = self._measure(browsers, options["requests"], code)
                 self._table(size, results[size])
-        self._verdict(results)
+        return results
 
     # --- set-up -----------------------------------------------------------------
 
