@@ -47,3 +47,20 @@ def test_any_other_error_is_still_a_500() -> None:
     response = answer_to(ValueError("a bug"), "/staff/desk/")
 
     assert response.status_code == 500
+
+
+def test_any_other_error_gets_the_portals_own_500_page_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    request = RequestFactory().get("/staff/desk/")
+    with translation.override("kk"):
+        try:
+            raise ValueError("a bug")
+        except ValueError:
+            response = server_error(request)
+
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert '<html lang="kk">' in page
+    assert "Employment centre e-services" not in page  # translated, not the English source
+    assert 'href="/"' in page
