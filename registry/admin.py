@@ -1,14 +1,19 @@
 """Admin of employers, vacancies and programmes; the registers and referrals
 (read-only here: they change through ``registry.services``, audited);
-close reasons, target groups and memberships (editable data)."""
+close reasons, target groups and memberships (editable data; a membership
+decides eligibility for social jobs, so each add, change and delete of one
+is audited)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
 
+from audit.services import audit_record
 from registry.models import (
     Employer,
     Programme,
@@ -67,6 +72,40 @@ class TargetGroupMembershipAdmin(admin.ModelAdmin):
     search_fields = ("applicant__iin", "applicant__last_name", "document_note")
     list_select_related = ("applicant", "group")
     autocomplete_fields = ("applicant",)
+
+    def save_model(
+        self, request: HttpRequest, obj: TargetGroupMembership, form: ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        changes = {
+            name: str(form.cleaned_data.get(name) or "")
+            for name in form.changed_data
+            if name in form.cleaned_data
+        }
+        audit_record(
+            actor=request.user,
+            action="target_group_membership_change" if change else "target_group_membership_add",
+            target=obj,
+            changes=changes,
+        )
+
+    def delete_model(self, request: HttpRequest, obj: TargetGroupMembership) -> None:
+        self._audit_deletion(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[TargetGroupMembership]) -> None:
+        for membership in queryset.select_related("applicant", "group"):
+            self._audit_deletion(request, membership)
+        super().delete_queryset(request, queryset)
+
+    @staticmethod
+    def _audit_deletion(request: HttpRequest, obj: TargetGroupMembership) -> None:
+        audit_record(
+            actor=request.user,
+            action="target_group_membership_delete",
+            target=obj,
+            changes={"group": obj.group.code, "since": str(obj.since), "until": str(obj.until or "")},
+        )
 
 
 class _ReadOnly(admin.ModelAdmin):
