@@ -143,6 +143,11 @@ LOGIN_LOCK_MINUTES: int = env.int("LOGIN_LOCK_MINUTES", default=15)
 LOGIN_IP_MAX_FAILURES: int = env.int("LOGIN_IP_MAX_FAILURES", default=20)
 # How many reverse proxies append to X-Forwarded-For (1 behind the compose proxy).
 LOGIN_TRUSTED_PROXIES: int = env.int("LOGIN_TRUSTED_PROXIES", default=0)
+# The public verification page (/verify/<code>/), per client address and
+# minute: every look-up, and the uploads checked (PDF hash, CMS signature).
+# 0 switches a limit off. Counted in the cache (Redis in production).
+VERIFY_LOOKUPS_PER_MINUTE: int = env.int("VERIFY_LOOKUPS_PER_MINUTE", default=60)
+VERIFY_CHECKS_PER_MINUTE: int = env.int("VERIFY_CHECKS_PER_MINUTE", default=10)
 
 # Languages: Russian is the default; Kazakh is the state language and is
 # treated as first class; English for visitors.

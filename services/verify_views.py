@@ -6,6 +6,8 @@ page may show — kind, number, date, office, signer, status, the PDF's
 SHA-256 and a masked name, nothing more — and may upload the PDF (and the
 .p7s of its signed content) to check them. Uploads are limited in size and
 checked by their content; an unknown code is a 404 page; nothing here is a 500.
+Look-ups and checks are limited per client address (``services.verify_throttle``):
+past the limit the page says so with a 429 and ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 from services import document_selectors
 from services.documents import SIGNATURE_MAX_BYTES, check_uploaded_pdf, check_uploaded_signature
 from services.uploads import human_size, validate_upload
+from services.verify_throttle import WINDOW_SECONDS, verify_rate_exceeded
 
 
 class VerifyForm(forms.Form):
@@ -66,6 +69,14 @@ class VerifyForm(forms.Form):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def document(request: HttpRequest, code: str) -> HttpResponse:
+    if verify_rate_exceeded(request, kind="lookup") or (
+        request.method == "POST" and verify_rate_exceeded(request, kind="check")
+    ):
+        response = render(
+            request, "services/verify/throttled.html", {"retry_after": WINDOW_SECONDS}, status=429
+        )
+        response["Retry-After"] = str(WINDOW_SECONDS)
+        return response
     found = document_selectors.rendered_document_by_code(code=code)
     if found is None:
         return render(request, "services/verify/not_found.html", {"code": code[:40]}, status=404)

@@ -25,6 +25,14 @@ def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_verification_rate_limit(settings: Any) -> None:
+    """Tests open /verify/ many times from one address in a minute (fuzzing,
+    accessibility); the rate limit is shown by tests that set it back on."""
+    settings.VERIFY_LOOKUPS_PER_MINUTE = 0
+    settings.VERIFY_CHECKS_PER_MINUTE = 0
+
+
+@pytest.fixture(autouse=True)
 def _english_messages() -> Iterator[None]:
     """Assertions read the English source messages; tests about Russian and
     Kazakh switch the language themselves."""

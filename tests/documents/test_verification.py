@@ -6,7 +6,12 @@ shows no IIN and no full name."""
 
 from __future__ import annotations
 
+import datetime
+import secrets
+from typing import Any
+
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -212,3 +217,60 @@ def test_a_revocation_without_a_reason_is_refused_and_audited(
     assert AuditEntry.objects.filter(action="document_revoke", succeeded=False).exists()
     page = english_client().get(reverse("verify:document", args=[issued.code])).content.decode()
     assert 'data-status="valid"' in page
+
+
+# --- rate limits of the public page -----------------------------------------------
+
+
+def _from(address: str) -> Client:
+    client = english_client()
+    client.defaults["REMOTE_ADDR"] = address
+    return client
+
+
+def test_lookups_past_the_limit_of_one_address_get_a_429_page_and_others_are_served(
+    issued: RenderedDocument, settings: Any
+) -> None:
+    settings.VERIFY_LOOKUPS_PER_MINUTE = 3
+    url = reverse("verify:document", args=[issued.code])
+    address = f"198.51.100.{secrets.randbelow(250) + 1}"
+    with time_machine.travel(
+        datetime.datetime(2031, 5, 6, 10, 0, 5, tzinfo=datetime.UTC), tick=False
+    ) as clock:
+        client = _from(address)
+        assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
+
+        refused = client.get(url)
+        assert refused.status_code == 429
+        assert refused["Retry-After"] == "60"
+        assert "checked from your address too often" in refused.content.decode()
+        assert client.get(reverse("verify:document", args=["ZZZZZ-ZZZZZ"])).status_code == 429
+        assert _from("203.0.113.9").get(url).status_code == 200
+
+        clock.shift(datetime.timedelta(seconds=61))
+        assert client.get(url).status_code == 200
+
+
+def test_uploaded_checks_have_their_own_lower_limit(issued: RenderedDocument, settings: Any) -> None:
+    settings.VERIFY_LOOKUPS_PER_MINUTE = 10
+    settings.VERIFY_CHECKS_PER_MINUTE = 1
+    url = reverse("verify:document", args=[issued.code])
+    with time_machine.travel(datetime.datetime(2031, 5, 6, 11, 0, 5, tzinfo=datetime.UTC), tick=False):
+        client = _from(f"192.0.2.{secrets.randbelow(250) + 1}")
+        assert client.post(url, {"pdf": _pdf(issued.pdf)}).status_code == 200
+        assert client.post(url, {"pdf": _pdf(issued.pdf)}).status_code == 429
+        assert client.get(url).status_code == 200
+
+
+def test_with_the_cache_unreachable_the_page_is_served(issued: RenderedDocument, settings: Any) -> None:
+    settings.VERIFY_LOOKUPS_PER_MINUTE = 1
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    client = _from("198.51.100.250")
+    url = reverse("verify:document", args=[issued.code])
+
+    assert [client.get(url).status_code for _ in range(2)] == [200, 200]
