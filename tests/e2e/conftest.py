@@ -19,10 +19,22 @@ from contextlib import contextmanager  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
+from django.db import connection  # noqa: E402
 from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402
 from pytest_django.live_server_helper import LiveServer  # noqa: E402
 
 PASSWORD = "correct horse battery staple"  # the factories' password
+
+# The marks of every browser test module (``pytestmark = BROWSER_TEST``):
+# committed rows, so that the live server's thread sees them, and PostgreSQL.
+BROWSER_TEST = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="browser tests run on PostgreSQL only (set DATABASE_URL=postgres://...)",
+    ),
+]
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
@@ -32,17 +31,11 @@ from services import services as svc
 from services.constants import State
 from services.documents import rendered_document_revoke, result_document_render
 from services.models import Application, RenderedDocument
+from tests.e2e.conftest import BROWSER_TEST
 from tests.flows import desk_application
 from tests.signing import citizen_certificate, sign_request
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="browser tests run on PostgreSQL only (set DATABASE_URL=postgres://...)",
-    ),
-]
+pytestmark = BROWSER_TEST
 
 AXE = Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]

@@ -15,9 +15,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
-from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -29,18 +27,11 @@ from reglament.models import Office
 from services.constants import State
 from services.management.commands import ncalayer_standin as standin
 from services.models import Application
-from tests.e2e.conftest import log_in, ncalayer_stand_in
+from tests.e2e.conftest import BROWSER_TEST, log_in, ncalayer_stand_in
 from tests.flows import desk_application
 from tests.signing import trusted_test_ca
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="browser tests run on PostgreSQL only (set DATABASE_URL=postgres://...)",
-    ),
-]
+pytestmark = BROWSER_TEST
 
 IIN = "990106300596"  # a published example (DOMAIN.md)
 PASSWORD = "Saule-Kaspiy-2026!"

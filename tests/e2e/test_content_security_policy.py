@@ -5,18 +5,12 @@ admin login and the API documentation, and Swagger UI draws the API."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from playwright.sync_api import ConsoleMessage, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="browser tests run on PostgreSQL only (set DATABASE_URL=postgres://...)",
-    ),
-]
+from tests.e2e.conftest import BROWSER_TEST
+
+pytestmark = BROWSER_TEST
 
 
 def _violations(page: Page) -> list[str]:

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
@@ -28,20 +27,13 @@ from services import services as svc
 from services.constants import State
 from services.documents import result_document_render
 from services.models import Application
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.conftest import BROWSER_TEST, PASSWORD
 from tests.e2e.test_staff_flows import fill_mandatory_documents, state_badge
 from tests.factories import valid_iin
 from tests.flows import desk_application, ground
 from tests.registry.conftest import listed
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="browser tests run on PostgreSQL only (set DATABASE_URL=postgres://...)",
-    ),
-]
+pytestmark = BROWSER_TEST
 
 SCRIPT = "<script>window.__pwned=1</script>"
 IMG = '"><img src=x onerror="window.__pwned=1">'

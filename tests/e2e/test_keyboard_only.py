@@ -14,8 +14,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import Browser, Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -26,18 +24,11 @@ from reglament.models import Office
 from services.constants import State
 from services.management.commands import ncalayer_standin as standin
 from services.models import Application
-from tests.e2e.conftest import PASSWORD, ncalayer_stand_in
+from tests.e2e.conftest import BROWSER_TEST, PASSWORD, ncalayer_stand_in
 from tests.factories import ApplicantFactory
 from tests.signing import trusted_test_ca
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="browser tests run on PostgreSQL only (set DATABASE_URL=postgres://...)",
-    ),
-]
+pytestmark = BROWSER_TEST
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 

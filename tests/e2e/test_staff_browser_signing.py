@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -18,18 +17,11 @@ from applicants.models import Applicant, User
 from services.constants import State
 from services.management.commands import ncalayer_standin as standin
 from services.models import Application
-from tests.e2e.conftest import log_in, ncalayer_stand_in
+from tests.e2e.conftest import BROWSER_TEST, log_in, ncalayer_stand_in
 from tests.flows import desk_application
 from tests.signing import trusted_test_ca
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="browser tests run on PostgreSQL only (set DATABASE_URL=postgres://...)",
-    ),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import subprocess
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
@@ -20,18 +19,11 @@ from applicants.constants import Role
 from applicants.models import Applicant, User
 from reglament.models import Office
 from services.constants import State
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import BROWSER_TEST, log_in
 from tests.factories import UserFactory
 from tests.flows import desk_application
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="browser tests run on PostgreSQL only (set DATABASE_URL=postgres://...)",
-    ),
-]
+pytestmark = BROWSER_TEST
 
 NUMBER = re.compile(r"AKT-\d{4}-\d{6}")
 IDENTITY = "Identity document"
