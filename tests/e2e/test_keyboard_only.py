@@ -5,12 +5,14 @@ through NCALayer (the development stand-in); a clerk registers a walk-in
 and refuses another with a receipt; the executor takes both from the queue
 and signs them in the browser; a clerk issues the walk-in's result against
 the journal; a supervisor opens the registers, the referrals and the
-reports and downloads a report. On the way, the focus ring is checked to be
-visible on a few controls."""
+reports and downloads a report; the citizen downloads their own data. On
+the way, the focus ring is checked to be visible on a few controls."""
 
 from __future__ import annotations
 
+import json
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +155,19 @@ def citizen_files_and_signs(page: Page, live_server: LiveServer, citizen: User, 
     number = page.locator("#request-number")
     expect(number).to_have_text(re.compile(r"^AKT-\d{4}-\d{6}$"))
     return number.inner_text()
+
+
+def citizen_downloads_own_data(page: Page, live_server: LiveServer) -> dict[str, Any]:
+    """From the cabinet's list: Tab to "Download my data", Enter; the ZIP's data.json."""
+    page.goto(f"{live_server.url}{reverse('cabinet-requests:list')}")
+    button = page.get_by_role("button", name="Download my data")
+    tab_to(page, button)
+    assert_focus_visible(button)
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    with zipfile.ZipFile(download.value.path()) as archive:
+        data: dict[str, Any] = json.loads(archive.read("data.json"))
+    return data
 
 
 def start_intake(page: Page, iin: str) -> None:
@@ -309,6 +324,8 @@ def test_every_flow_is_done_with_the_keyboard_alone(
             pages.append(supervisor_page)
             staff_log_in(supervisor_page, live_server, supervisor.username)
             report = supervisor_reads_and_downloads(supervisor_page)
+
+            own_data = citizen_downloads_own_data(citizen_page, live_server)
     finally:
         for page in pages:
             page.context.close()
@@ -320,3 +337,4 @@ def test_every_flow_is_done_with_the_keyboard_alone(
         refused_number: State.INTAKE_REFUSED,
     }
     assert report.strip()
+    assert filed in json.dumps(own_data, ensure_ascii=False)
