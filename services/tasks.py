@@ -14,10 +14,11 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from services.models import Notification
 from services.notifications import notification_enqueue, notification_send, notifications_pending
 
 SMTP_FAILURES = (smtplib.SMTPException, ConnectionError, TimeoutError)
+# Outbox rows enqueued by one sweep; the rest wait a minute.
+OUTBOX_BATCH = 500
 
 
 @shared_task(autoretry_for=SMTP_FAILURES, retry_backoff=True, max_retries=5, ignore_result=True)
@@ -36,20 +37,6 @@ def send_pending_notifications() -> int:
     grace = datetime.timedelta(seconds=settings.NOTIFICATION_OUTBOX_GRACE_SECONDS)
     ids = notifications_pending(created_before=timezone.now() - grace)[:OUTBOX_BATCH]
     return sum(notification_enqueue(notification_id=notification_id) for notification_id in ids)
-
-
-# Rows enqueued by one sweep; the rest wait a minute.
-OUTBOX_BATCH = 500
-
-
-@shared_task(autoretry_for=SMTP_FAILURES, retry_backoff=True, max_retries=5)
-def notify_applicant_of_change(application_id: int, audit_entry_id: int) -> bool:
-    """Messages enqueued before the outbox existed (one release only): send
-    the outbox row of that audit entry, writing it if it is missing."""
-    notification, _created = Notification.objects.get_or_create(
-        audit_entry_id=audit_entry_id, defaults={"application_id": application_id}
-    )
-    return notification_send(notification_id=notification.pk)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
